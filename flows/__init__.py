@@ -1,0 +1,1 @@
+"""Step 5: Prefect flows that run crawl → parse → load → check."""

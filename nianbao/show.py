@@ -1,0 +1,126 @@
+"""Rich renderings of a report for people (the JSON form is Report.to_json_dict)."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from parsers.form import (
+    PROACTIVE_ITEM_BY_KEY,
+    REQUEST_COLUMNS,
+    REQUEST_ROW_BY_KEY,
+    REQUEST_ROW_KEYS,
+    REVIEW_GROUPS,
+    REVIEW_OUTCOMES,
+    Table,
+)
+from parsers.report import Cell, CellKind, Report
+
+_STYLE = {
+    CellKind.NUMBER: "",
+    CellKind.BLANK: "dim",
+    CellKind.INFERRED: "yellow",
+    CellKind.UNREADABLE: "bold red",
+}
+
+
+def _cell_text(cell: Cell | None) -> Text:
+    if cell is None:
+        return Text("·", style="dim")
+    if cell.kind is CellKind.UNREADABLE:
+        return Text(f"?{cell.raw}" if cell.raw else "?", style=_STYLE[cell.kind])
+    shown = cell.raw.strip() if cell.kind is CellKind.BLANK and cell.raw.strip() else str(cell.value)
+    return Text(shown + ("*" if cell.kind is CellKind.INFERRED else ""), style=_STYLE[cell.kind])
+
+
+_SHORT_COLUMNS = {
+    "commercial_enterprise": "商业",
+    "research_institution": "科研",
+    "social_welfare_org": "公益",
+    "legal_service_agency": "法律",
+    "other_org": "其他",
+}
+_SHORT_GROUPS = {"review": "行政复议", "suit_direct": "直接起诉", "suit_after_review": "复议后起诉"}
+
+
+def _short_row(key: str) -> str:
+    """A row's shortest telling name: its first signature phrase (``3其他`` → ``其他``)."""
+    label = REQUEST_ROW_BY_KEY[key]
+    return label.signatures[0].lstrip("0123456789七") if label.signatures else label.label
+
+
+def requests_table(report: Report) -> RichTable:
+    t = RichTable(title="三、收到和处理政府信息公开申请情况 (requests)", box=box.SIMPLE_HEAVY, title_justify="left")
+    t.add_column("row", no_wrap=True)
+    for col in REQUEST_COLUMNS:
+        t.add_column(_SHORT_COLUMNS.get(col.key, col.label), justify="right")
+    for key in REQUEST_ROW_KEYS:
+        if key in report.requests:
+            t.add_row(_short_row(key), *(_cell_text(report.requests[key].get(c.key)) for c in REQUEST_COLUMNS))
+    return t
+
+
+def reviews_table(report: Report) -> RichTable:
+    t = RichTable(title="四、行政复议、行政诉讼 (reviews)", box=box.SIMPLE_HEAVY, title_justify="left")
+    t.add_column("")
+    for _, label in REVIEW_OUTCOMES:
+        t.add_column(label, justify="right")
+    for group, _ in REVIEW_GROUPS:
+        t.add_row(_SHORT_GROUPS[group], *(_cell_text(report.reviews.get(f"{group}_{o}")) for o, _ in REVIEW_OUTCOMES))
+    return t
+
+
+def proactive_table(report: Report) -> RichTable:
+    t = RichTable(title="二、主动公开政府信息情况 (proactive)", box=box.SIMPLE_HEAVY, title_justify="left")
+    t.add_column("item", no_wrap=True)
+    t.add_column("metric = value (printed)")
+    by_item: dict[str, Text] = {}
+    for p in report.proactive:
+        line = by_item.setdefault(p.item, Text())
+        if line:
+            line.append("  ")
+        line.append(f"{p.metric}=")
+        line.append_text(_cell_text(p.cell))
+        if p.cell.raw.strip() and p.cell.raw.strip() != str(p.cell.value):
+            line.append(f" ({p.cell.raw.strip()})", style="dim")
+    for item, line in by_item.items():
+        t.add_row(PROACTIVE_ITEM_BY_KEY[item].label, line)
+    return t
+
+
+def report_renderable(report: Report) -> Panel:
+    head = Text()
+    head.append(f"{report.agency or '(agency unknown)'}", style="bold")
+    head.append(f"  {report.year or '????'}年  form {report.form.value}")
+    if report.table_forms and len(set(report.table_forms.values())) > 1:
+        head.append("  (" + ", ".join(f"{t.value}: {v.value}" for t, v in report.table_forms.items()) + ")")
+    head.append(f"\n{report.title or ''}\n", style="dim")
+    details = []
+    if report.period:
+        details.append(f"period {report.period.start} – {report.period.end}")
+    if report.form_reference:
+        details.append(report.form_reference)
+    details.append(f"{report.format}, sha256 {report.sha256[:12]}")
+    head.append("  ·  ".join(details), style="dim")
+    parts: list = [head]
+    if report.tables_present.get(Table.PROACTIVE):
+        parts.append(proactive_table(report))
+    if report.tables_present.get(Table.REQUESTS):
+        parts.append(requests_table(report))
+    if report.tables_present.get(Table.REVIEWS):
+        parts.append(reviews_table(report))
+    if not any(report.tables_present.values()):
+        sections = ", ".join(s.title for s in report.sections) or "none found"
+        parts.append(Text(f"No statistics tables ({report.form.value} report). Parts: {sections}", style="italic"))
+    for w in report.warnings:
+        parts.append(Text(f"⚠ {w.code}: {w.message}", style="yellow"))
+    legend = Text("— blank/zero mark, * inferred, ? unreadable", style="dim")
+    parts.append(legend)
+    return Panel(Group(*parts), title=report.source, title_align="left")
+
+
+def print_report(console: Console, report: Report) -> None:
+    console.print(report_renderable(report))

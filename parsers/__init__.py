@@ -1,0 +1,58 @@
+"""Step 2 of the data path: documents (bytes) in, typed reports out.
+
+Parsers are pure: they read bytes, never the network or the warehouse.
+``parse_bytes`` sniffs the format from the content (not the file name),
+hands it to one reader per format, and the matcher maps what the reader saw
+onto the form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from parsers.errors import ParseError, UnsupportedFormat
+from parsers.grid import Document
+from parsers.html import html_to_document, looks_like_html
+from parsers.match import document_to_report
+from parsers.report import Report
+from parsers.text import text_to_document
+
+__all__ = ["ParseError", "Report", "parse_bytes", "parse_file", "sniff_format"]
+
+_BINARY_SIGNATURES = (
+    (b"%PDF-", "pdf"),
+    (b"PK\x03\x04", "docx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"),
+)
+
+
+def sniff_format(data: bytes) -> str:
+    """The document format by content: pdf, docx, doc, html or text."""
+    head = data[:8].lstrip()
+    for signature, name in _BINARY_SIGNATURES:
+        if head.startswith(signature):
+            return name
+    if looks_like_html(data):
+        return "html"
+    return "text"
+
+
+def bytes_to_document(data: bytes) -> Document:
+    fmt = sniff_format(data)
+    if fmt == "html":
+        return html_to_document(data)
+    if fmt == "text":
+        return text_to_document(data)
+    raise UnsupportedFormat(f"{fmt.upper()} documents are not readable yet (only text and HTML)")
+
+
+def parse_bytes(data: bytes, source: str = "<bytes>") -> Report:
+    """Parse one document. Raises a :class:`ParseError` subclass on bad input."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    return document_to_report(bytes_to_document(data), source=source, sha256=sha256)
+
+
+def parse_file(path: str | Path) -> Report:
+    path = Path(path)
+    return parse_bytes(path.read_bytes(), source=str(path))

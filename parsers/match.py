@@ -1,0 +1,534 @@
+"""The matcher: a :class:`~parsers.grid.Document` to a :class:`~parsers.report.Report`.
+
+Every reader meets here. The steps, each named after what it converts:
+
+``grid_to_rows``       a table's cells to rows with a label and a value region
+``tables_to_parts``    tables to parts 二/三/四, by what they contain
+``rows_to_requests``   part 三 rows to the canonical request rows (and the form version)
+``rows_to_reviews``    part 四 rows to the fifteen review/litigation numbers
+``rows_to_proactive``  part 二 rows to (item, metric) values
+``document_to_report`` all of it, plus metadata and sections
+
+Labels are matched by short signature phrases (see :mod:`parsers.form`); where
+a label is cut or scrambled beyond recognition, rows are placed by their
+position within the known form, and the report says so in ``warnings``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parsers.errors import MissingTable, NotAReport, TruncatedDocument
+from parsers.form import (
+    AMOUNT_METRICS,
+    APPLICANT_COLUMN_KEYS,
+    PROACTIVE_ITEMS,
+    PROACTIVE_METRICS,
+    REQUEST_COLUMN_KEYS,
+    REQUEST_ROW_BY_KEY,
+    REQUEST_ROWS,
+    REVIEW_KEYS,
+    FormVersion,
+    Label,
+    ProactiveItem,
+    Table,
+    norm,
+    request_row_keys,
+)
+from parsers.grid import Document, GridCell, Paragraph, TableBlock
+from parsers.meta import (
+    agency_from_body,
+    find_contact,
+    find_headings,
+    find_period,
+    find_reference,
+    find_title,
+    paragraphs_to_sections,
+)
+from parsers.report import Cell, CellKind, ParseWarning, Position, ProactiveCell, Report
+from parsers.values import looks_like_value, text_to_value
+
+# --- rows -------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    table: int
+    index: int
+    label: str  # the row's own label cells, joined
+    context: str  # label cells including merged labels from rows above
+    values: list[GridCell]  # the cells after the last label cell
+
+
+def _is_label(cell: GridCell) -> bool:
+    return bool(cell.text.strip()) and not looks_like_value(cell.text)
+
+
+def grid_to_rows(table: TableBlock) -> list[Row]:
+    rows: list[Row] = []
+    for r, cells in enumerate(table.rows):
+        cells = [c for c in cells if not c.colspan_copy]
+        last_label = max((i for i, c in enumerate(cells) if _is_label(c)), default=-1)
+        labels = cells[: last_label + 1]
+        rows.append(
+            Row(
+                table=table.index,
+                index=r,
+                label="".join(c.text for c in labels if not c.rowspan_copy and _is_label(c)),
+                context="".join(c.text for c in labels if _is_label(c)),
+                values=[c for c in cells[last_label + 1 :] if not c.is_copy],
+            )
+        )
+    return rows
+
+
+def _fit_region(values: list[GridCell], width: int) -> list[GridCell]:
+    """Trim padding: empty cells after the values, then empty cells before them."""
+    region = list(values)
+    while len(region) > width and region and not region[-1].text.strip():
+        region.pop()
+    while len(region) > width and region and not region[0].text.strip():
+        region.pop(0)
+    return region
+
+
+# --- parts ------------------------------------------------------------------
+
+_PART_HINTS: dict[Table, tuple[str, ...]] = {
+    Table.REQUESTS: (
+        "本年新收",
+        "上年结转",
+        "予以公开",
+        "不予公开",
+        "无法提供",
+        "不予处理",
+        "结转下年度",
+        "申请人情况",
+        "商业企业",
+    ),
+    Table.REVIEWS: ("行政复议", "行政诉讼", "复议后起诉", "未经复议", "结果维持", "尚未审结"),
+    Table.PROACTIVE: ("第二十条", "信息内容", "规章", "行政许可", "行政处罚", "事业性收费", "集中采购", "规范性文件"),
+}
+_PART_BY_SECTION = {2: Table.PROACTIVE, 3: Table.REQUESTS, 4: Table.REVIEWS}
+
+
+def classify_table(table: TableBlock, section: int | None) -> Table | None:
+    text = norm("".join(c.text for row in table.rows for c in row if not c.is_copy))
+    scores = {part: sum(1 for h in hints if h in text) for part, hints in _PART_HINTS.items()}
+    best = max(scores, key=lambda p: scores[p])
+    if scores[best] >= 2:
+        return best
+    has_values = any(looks_like_value(c.text) for row in table.rows for c in row)
+    if section in _PART_BY_SECTION and has_values:
+        return _PART_BY_SECTION[section]
+    return best if scores[best] == 1 and has_values else None
+
+
+def tables_to_parts(doc: Document, heading_at: dict[int, int]) -> dict[Table, list[TableBlock]]:
+    """Group tables by the part they belong to, keeping document order.
+
+    ``heading_at`` maps a block index to the part number whose heading it is.
+    """
+    parts: dict[Table, list[TableBlock]] = {}
+    section: int | None = None
+    for i, block in enumerate(doc.blocks):
+        if i in heading_at:
+            section = heading_at[i]
+        if isinstance(block, TableBlock):
+            part = classify_table(block, section)
+            if part is not None:
+                parts.setdefault(part, []).append(block)
+    return parts
+
+
+# --- part 三: requests --------------------------------------------------------
+
+
+def _signature_length(text: str, label: Label) -> int:
+    return max((len(s) for s in label.signatures if s in text), default=0)
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def _similarity(a: str, b: str) -> float:
+    x, y = _bigrams(a), _bigrams(b)
+    return 2 * len(x & y) / (len(x) + len(y)) if a and b else 0.0
+
+
+@dataclass
+class _Alignment:
+    score: float
+    pairs: list[tuple[int, str, bool]]  # (row index, key, placed by signature?)
+
+
+def _align(rows: list[Row], keys: tuple[str, ...]) -> _Alignment:
+    """Order-preserving alignment of data rows to form rows (dynamic programming).
+
+    A row whose own label carries a key's signature scores high on that key
+    and negative on every other; a row with no recognisable label scores by
+    character-bigram similarity, so it lands where its neighbours leave room.
+    """
+    own = [norm(r.label) for r in rows]
+    ctx = [norm(r.context) for r in rows]
+    labels = [REQUEST_ROW_BY_KEY[k] for k in keys]
+    best_len = []
+    for i in range(len(rows)):
+        lengths = [_signature_length(own[i], lab) for lab in labels]
+        if not any(lengths):
+            lengths = [_signature_length(ctx[i], lab) for lab in labels]
+        best_len.append(lengths)
+
+    def score(i: int, j: int) -> tuple[float, bool]:
+        lengths = best_len[i]
+        top = max(lengths)
+        if top:
+            return (3.0, True) if lengths[j] == top else (-1.0, False)
+        return 0.5 + _similarity(own[i] or ctx[i], norm(labels[j].label)), False
+
+    n, m = len(rows), len(keys)
+    skip_row, skip_key = -0.6, -0.3
+    dp = [[0.0] * (m + 1) for _ in range(n + 1)]
+    move = [[0] * (m + 1) for _ in range(n + 1)]  # 1 assign, 2 skip row, 3 skip key
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if i == 0 and j == 0:
+                continue
+            options = []
+            if i and j:
+                options.append((dp[i - 1][j - 1] + score(i - 1, j - 1)[0], 1))
+            if i:
+                options.append((dp[i - 1][j] + skip_row, 2))
+            if j:
+                options.append((dp[i][j - 1] + skip_key, 3))
+            dp[i][j], move[i][j] = max(options)
+    pairs: list[tuple[int, str, bool]] = []
+    i, j = n, m
+    while i or j:
+        step = move[i][j]
+        if step == 1:
+            pairs.append((i - 1, keys[j - 1], score(i - 1, j - 1)[1]))
+            i, j = i - 1, j - 1
+        elif step == 2:
+            i -= 1
+        else:
+            j -= 1
+    return _Alignment(dp[n][m], pairs[::-1])
+
+
+def _is_request_data_row(row: Row, empty_is_blank: bool) -> bool:
+    if any(looks_like_value(c.text) for c in row.values):
+        return True
+    recognised = any(_signature_length(norm(row.label), lab) for lab in REQUEST_ROWS)
+    return empty_is_blank and recognised and len(row.values) >= len(APPLICANT_COLUMN_KEYS)
+
+
+@dataclass
+class _Builder:
+    """Collects cells and warnings while a report is matched."""
+
+    empty_is_blank: bool
+    warnings: list[ParseWarning] = field(default_factory=list)
+
+    def warn(
+        self, code: str, message: str, table: Table | None = None, row: str | None = None, column: str | None = None
+    ) -> None:
+        self.warnings.append(ParseWarning(code=code, message=message, table=table, row=row, column=column))
+
+    def cell(self, grid_cell: GridCell | None, table_index: int, *, decimals: bool = False) -> Cell:
+        if grid_cell is None:
+            return Cell(value=None, raw="", kind=CellKind.UNREADABLE, note="no cell in the source")
+        position = Position(
+            table=table_index,
+            row=grid_cell.row,
+            col=grid_cell.col,
+            line=grid_cell.line,
+            page=grid_cell.page,
+            bbox=grid_cell.bbox,
+        )
+        if not grid_cell.text.strip() and not self.empty_is_blank:
+            return Cell(
+                value=None,
+                raw="",
+                kind=CellKind.UNREADABLE,
+                position=position,
+                note="empty slot in extracted text: the cell was lost",
+            )
+        value, kind = text_to_value(grid_cell.text, decimals=decimals)
+        note = "not a number" if kind is CellKind.UNREADABLE else None
+        return Cell(value=value, raw=grid_cell.text, kind=kind, position=position, note=note)
+
+
+def _describe(row: str, col: str | None, cell: Cell) -> str:
+    where = f"line {cell.position.line}" if cell.position.line else f"row {cell.position.row}"
+    name = f"{row}.{col}" if col else row
+    printed = f'"{cell.raw}"' if cell.raw else "nothing"
+    return f"{name} ({where}): printed {printed}, {cell.note or 'unreadable'}"
+
+
+def _infer_lost_cell(cells: dict[str, Cell]) -> str | None:
+    """Recover one lost cell of a row from 总计 = the sum of the six applicant columns."""
+    lost = [c for c in REQUEST_COLUMN_KEYS if cells[c].kind is CellKind.UNREADABLE and not cells[c].raw]
+    unreadable = [c for c in REQUEST_COLUMN_KEYS if cells[c].kind is CellKind.UNREADABLE]
+    if len(lost) != 1 or len(unreadable) != 1:
+        return None
+    col = lost[0]
+    known = {c: cells[c].value for c in REQUEST_COLUMN_KEYS if c != col}
+    if col == "total":
+        value = sum(known[c] for c in APPLICANT_COLUMN_KEYS)  # type: ignore[misc]
+    else:
+        value = known["total"] - sum(known[c] for c in APPLICANT_COLUMN_KEYS if c != col)  # type: ignore[operator]
+    if not isinstance(value, int) or value < 0:
+        return None
+    cells[col] = cells[col].model_copy(
+        update={
+            "value": value,
+            "kind": CellKind.INFERRED,
+            "note": "lost in the source; recovered as 总计 minus the other applicant columns"
+            if col != "total"
+            else "lost in the source; recovered as the sum of the applicant columns",
+        }
+    )
+    return col
+
+
+def rows_to_requests(rows: list[Row], b: _Builder) -> tuple[dict[str, dict[str, Cell]], FormVersion | None, list[str]]:
+    """Part 三 rows to ``{row_key: {column_key: Cell}}``; also the form version seen
+    and the keys of the form rows that were not found."""
+    data = [r for r in rows if _is_request_data_row(r, b.empty_is_blank)]
+    if not data:
+        return {}, None, []
+    alignments = {v: _align(data, request_row_keys(v)) for v in (FormVersion.V2021, FormVersion.V2019)}
+    version = max(alignments, key=lambda v: alignments[v].score)
+    alignment = alignments[version]
+    assigned = {i for i, _, _ in alignment.pairs}
+    for i, r in enumerate(data):
+        if i not in assigned:
+            b.warn(
+                "row_unrecognised",
+                f'part 三: row "{r.label or r.context}" matches no form row; ignored',
+                Table.REQUESTS,
+            )
+    width = len(REQUEST_COLUMN_KEYS)
+    table: dict[str, dict[str, Cell]] = {}
+    for i, key, by_signature in alignment.pairs:
+        row = data[i]
+        if not by_signature:
+            b.warn(
+                "matched_by_position",
+                f'part 三: label "{row.label or row.context}" not recognised; taken as {key} by its position',
+                Table.REQUESTS,
+                key,
+            )
+        region = _fit_region(row.values, width)
+        if len(region) != width:
+            b.warn("row_width", f"part 三 {key}: {len(region)} cells where the form has {width}", Table.REQUESTS, key)
+        cells = {
+            col: b.cell(region[n] if n < len(region) else None, row.table) for n, col in enumerate(REQUEST_COLUMN_KEYS)
+        }
+        inferred = _infer_lost_cell(cells)
+        if inferred:
+            b.warn(
+                "cell_inferred", "part 三 " + _describe(key, inferred, cells[inferred]), Table.REQUESTS, key, inferred
+            )
+        for col, cell in cells.items():
+            if cell.kind is CellKind.UNREADABLE:
+                b.warn("cell_unreadable", "part 三 " + _describe(key, col, cell), Table.REQUESTS, key, col)
+        table[key] = cells
+    missing = [k for k in request_row_keys(version) if k not in table]
+    for key in missing:
+        b.warn("row_missing", f"part 三: row {key} ({REQUEST_ROW_BY_KEY[key].label}) not found", Table.REQUESTS, key)
+    return table, version, missing
+
+
+# --- part 四: reviews ---------------------------------------------------------
+
+
+def rows_to_reviews(rows: list[Row], b: _Builder) -> dict[str, Cell]:
+    """Part 四: the fifteen numbers, read across the data rows in printed order."""
+    collected: list[tuple[GridCell, int]] = []
+    for r in rows:
+        has_values = any(looks_like_value(c.text) for c in r.values)
+        blank_row = b.empty_is_blank and not r.context and len(r.values) >= 5
+        if not (has_values or blank_row):
+            continue
+        region = r.values
+        while region and not region[-1].text.strip():
+            region = region[:-1]
+        if not b.empty_is_blank:
+            while region and not region[0].text.strip():
+                region = region[1:]
+        collected += [(c, r.table) for c in region]
+    if not collected:
+        return {}
+    if len(collected) != len(REVIEW_KEYS):
+        b.warn("row_width", f"part 四: {len(collected)} numbers where the form has {len(REVIEW_KEYS)}", Table.REVIEWS)
+    reviews: dict[str, Cell] = {}
+    for n, key in enumerate(REVIEW_KEYS):
+        grid_cell, table_index = collected[n] if n < len(collected) else (None, 0)
+        cell = b.cell(grid_cell, table_index)
+        if cell.kind is CellKind.UNREADABLE:
+            b.warn("cell_unreadable", "part 四 " + _describe(key, None, cell), Table.REVIEWS, key)
+        reviews[key] = cell
+    return reviews
+
+
+# --- part 二: proactive -------------------------------------------------------
+
+
+def _match_item(label: str) -> ProactiveItem | None:
+    best, best_len = None, 0
+    for item in PROACTIVE_ITEMS:
+        length = max((len(s) for s in item.signatures if s in label), default=0)
+        if length > best_len:
+            best, best_len = item, length
+    return best
+
+
+def _header_metrics(cells: list[GridCell]) -> list[str]:
+    metrics = []
+    for c in cells:
+        text = norm(c.text)
+        hit = max(PROACTIVE_METRICS, key=lambda m: _signature_length(text, m))
+        if _signature_length(text, hit):
+            metrics.append(hit.key)
+    return metrics
+
+
+def _proactive_version(headers: list[list[str]], items: set[str]) -> FormVersion | None:
+    seen = {m for h in headers for m in h}
+    only_2019 = {m.key for m in PROACTIVE_METRICS if m.versions == frozenset({FormVersion.V2019})}
+    only_2021 = {m.key for m in PROACTIVE_METRICS if m.versions == frozenset({FormVersion.V2021})}
+    if seen & only_2021 and not seen & only_2019:
+        return FormVersion.V2021
+    if seen & only_2019 or items & {"other_services", "procurement"}:
+        return FormVersion.V2019
+    return None
+
+
+def rows_to_proactive(
+    table_rows: list[list[GridCell]], rows: list[Row], b: _Builder
+) -> tuple[list[ProactiveCell], FormVersion | None]:
+    headers: list[list[str]] = []
+    item_rows: list[tuple[ProactiveItem, Row, list[str]]] = []
+    current: list[str] = []
+    for cells, row in zip(table_rows, rows, strict=True):
+        label = norm(row.label)
+        item = _match_item(label) if row.values or b.empty_is_blank else None
+        if item is None:
+            metrics = _header_metrics([c for c in cells if not c.is_copy])
+            if metrics:
+                current = metrics
+                headers.append(metrics)
+            continue
+        item_rows.append((item, row, current))
+    version = _proactive_version(headers, {i.key for i, _, _ in item_rows})
+    out: list[ProactiveCell] = []
+    for item, row, header in item_rows:
+        item_version = version or (FormVersion.V2019 if FormVersion.V2019 in item.metrics else FormVersion.V2021)
+        defaults = item.metrics.get(item_version) or next(iter(item.metrics.values()))
+        metrics = header if header and set(header) <= set(defaults) else list(defaults)
+        region = list(row.values)
+        while len(region) > len(metrics) and region and not region[-1].text.strip():
+            region.pop()
+        for n, metric in enumerate(metrics):
+            cell = b.cell(region[n] if n < len(region) else None, row.table, decimals=metric in AMOUNT_METRICS)
+            if cell.kind is CellKind.UNREADABLE:
+                b.warn(
+                    "cell_unreadable", "part 二 " + _describe(item.key, metric, cell), Table.PROACTIVE, item.key, metric
+                )
+            out.append(ProactiveCell(item=item.key, metric=metric, cell=cell))
+    return out, version
+
+
+# --- the report -------------------------------------------------------------
+
+
+def _rows_of(tables: list[TableBlock]) -> tuple[list[list[GridCell]], list[Row]]:
+    grid_rows = [cells for t in tables for cells in t.rows]
+    rows = [row for t in tables for row in grid_to_rows(t)]
+    return grid_rows, rows
+
+
+def document_to_report(doc: Document, source: str, sha256: str) -> Report:
+    paragraphs = doc.paragraphs
+    title = find_title(paragraphs)
+    start = title.index + 1 if title else 0
+    headings = find_headings(paragraphs, start)
+    paragraph_block = {id(p): i for i, p in enumerate(doc.blocks) if isinstance(p, Paragraph)}
+    heading_at = {paragraph_block[id(paragraphs[i])]: number for i, number, _ in headings}
+    parts = tables_to_parts(doc, heading_at)
+    b = _Builder(empty_is_blank=doc.format != "text")
+
+    requests: dict[str, dict[str, Cell]] = {}
+    request_form = proactive_form = None
+    missing_rows: list[str] = []
+    if Table.REQUESTS in parts:
+        _, rows = _rows_of(parts[Table.REQUESTS])
+        requests, request_form, missing_rows = rows_to_requests(rows, b)
+    reviews = rows_to_reviews(_rows_of(parts[Table.REVIEWS])[1], b) if Table.REVIEWS in parts else {}
+    proactive: list[ProactiveCell] = []
+    if Table.PROACTIVE in parts:
+        grid_rows, rows = _rows_of(parts[Table.PROACTIVE])
+        proactive, proactive_form = rows_to_proactive(grid_rows, rows, b)
+
+    full_text = "\n".join(p.text for p in paragraphs)
+    year = title.year if title else None
+    period = find_period(full_text)
+    if year is None and period is not None:
+        year = int(period.start[:4])
+    any_table = bool(requests or reviews or proactive)
+    if not any_table and title is None:
+        raise NotAReport("no annual report here: no title naming 政府信息公开…报告 and no statistics tables")
+    if not requests and (any_table or (year is not None and year >= 2019)):
+        raise MissingTable("part 三 (收到和处理政府信息公开申请情况) table not found")
+    if requests and missing_rows and missing_rows[-1] == request_row_keys(request_form)[-1] and not reviews:
+        raise TruncatedDocument(
+            f"document ends inside part 三 (rows {', '.join(missing_rows[:3])}… missing, no part 四): truncated?"
+        )
+
+    table_forms: dict[Table, FormVersion] = {}
+    if proactive_form:
+        table_forms[Table.PROACTIVE] = proactive_form
+    if request_form:
+        table_forms[Table.REQUESTS] = request_form
+    if not any_table:
+        form = FormVersion.PRE2019
+        b.warn("no_tables", "pre-2019 report: narrative only, the statistics tables are absent")
+    else:
+        form = proactive_form or request_form or FormVersion.V2021
+        if proactive_form and request_form and proactive_form != request_form:
+            b.warn("mixed_form", f"part 二 uses the {proactive_form} form but part 三 the {request_form} form")
+    for part in (Table.PROACTIVE, Table.REVIEWS):
+        if any_table and part not in parts:
+            b.warn("table_missing", f"part {'二' if part is Table.PROACTIVE else '四'} table not found", part)
+
+    agency = (title.agency if title else None) or agency_from_body(paragraphs)
+    if agency is None:
+        b.warn("agency_unknown", "the report does not name its agency in its title or first paragraphs")
+    if year is None:
+        b.warn("year_unknown", "no report year in the title or the statistics period")
+    standard = form is not FormVersion.PRE2019
+    return Report(
+        source=source,
+        sha256=sha256,
+        format=doc.format,
+        encoding=doc.encoding,
+        title=title.text if title else doc.title_hint,
+        agency=agency,
+        year=year,
+        form=form,
+        table_forms=table_forms,
+        period=period,
+        form_reference=find_reference(full_text),
+        contact=find_contact("\n".join(p.text for p in paragraphs[: start + 3])) or find_contact(full_text),
+        sections=paragraphs_to_sections(paragraphs, headings, standard),
+        tables_present={
+            t: bool(v) for t, v in ((Table.PROACTIVE, proactive), (Table.REQUESTS, requests), (Table.REVIEWS, reviews))
+        },
+        requests=requests,
+        reviews=reviews,
+        proactive=proactive,
+        warnings=b.warnings,
+    )

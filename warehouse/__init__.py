@@ -1,0 +1,1 @@
+"""Step 3 of the data path: store and query parsed reports (SQLModel)."""
