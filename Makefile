@@ -18,6 +18,7 @@ demo: install ## The main job: parse the seed reports and show their tables
 
 test: install ## Install everything and run the whole (offline) test suite
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
 
 lint: install ## ruff lint and format check

@@ -10,9 +10,11 @@ from rich.text import Text
 
 from parsers.form import (
     PROACTIVE_ITEM_BY_KEY,
+    REQUEST_COLUMN_SHORT,
     REQUEST_COLUMNS,
     REQUEST_ROW_BY_KEY,
     REQUEST_ROW_KEYS,
+    REVIEW_GROUP_SHORT,
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
     Table,
@@ -36,16 +38,6 @@ def _cell_text(cell: Cell | None) -> Text:
     return Text(shown + ("*" if cell.kind is CellKind.INFERRED else ""), style=_STYLE[cell.kind])
 
 
-_SHORT_COLUMNS = {
-    "commercial_enterprise": "商业",
-    "research_institution": "科研",
-    "social_welfare_org": "公益",
-    "legal_service_agency": "法律",
-    "other_org": "其他",
-}
-_SHORT_GROUPS = {"review": "行政复议", "suit_direct": "直接起诉", "suit_after_review": "复议后起诉"}
-
-
 def _short_row(key: str) -> str:
     """A row's shortest telling name: its first signature phrase (``3其他`` → ``其他``)."""
     label = REQUEST_ROW_BY_KEY[key]
@@ -56,7 +48,7 @@ def requests_table(report: Report) -> RichTable:
     t = RichTable(title="三、收到和处理政府信息公开申请情况 (requests)", box=box.SIMPLE_HEAVY, title_justify="left")
     t.add_column("row", no_wrap=True)
     for col in REQUEST_COLUMNS:
-        t.add_column(_SHORT_COLUMNS.get(col.key, col.label), justify="right")
+        t.add_column(REQUEST_COLUMN_SHORT[col.key], justify="right")
     for key in REQUEST_ROW_KEYS:
         if key in report.requests:
             t.add_row(_short_row(key), *(_cell_text(report.requests[key].get(c.key)) for c in REQUEST_COLUMNS))
@@ -69,7 +61,9 @@ def reviews_table(report: Report) -> RichTable:
     for _, label in REVIEW_OUTCOMES:
         t.add_column(label, justify="right")
     for group, _ in REVIEW_GROUPS:
-        t.add_row(_SHORT_GROUPS[group], *(_cell_text(report.reviews.get(f"{group}_{o}")) for o, _ in REVIEW_OUTCOMES))
+        t.add_row(
+            REVIEW_GROUP_SHORT[group], *(_cell_text(report.reviews.get(f"{group}_{o}")) for o, _ in REVIEW_OUTCOMES)
+        )
     return t
 
 

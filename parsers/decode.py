@@ -31,7 +31,7 @@ def canonical_encoding(name: str) -> str:
 def bytes_to_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode ``data``; return ``(text, encoding)``.
 
-    Order: a byte-order mark, the declared encoding, strict UTF-8, strict
+    Order: a byte-order mark, strict UTF-8, the declared encoding, strict
     GB18030. Raises :class:`NotText` for binary data and
     :class:`EmptyDocument` for nothing but whitespace.
     """
@@ -40,12 +40,13 @@ def bytes_to_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _check(data.decode(encoding, errors="replace"), encoding)
-    candidates = []
-    if declared:
-        enc = canonical_encoding(declared)
-        if enc:
-            candidates.append(enc)
-    candidates += ["utf-8", "gb18030"]
+    # Strict UTF-8 first even when a page declares GB2312: real GBK bytes almost
+    # never decode as UTF-8, while pages that declare one and send the other do exist.
+    candidates = ["utf-8"]
+    if declared and (enc := canonical_encoding(declared)) and enc not in candidates:
+        candidates.append(enc)
+    if "gb18030" not in candidates:
+        candidates.append("gb18030")
     if b"\x00" in data:
         raise NotText("binary content (NUL bytes), not a text document")
     for encoding in candidates:

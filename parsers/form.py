@@ -130,6 +130,52 @@ OUTCOME_ROW_KEYS: tuple[str, ...] = REQUEST_ROW_KEYS[
     REQUEST_ROW_KEYS.index("granted") : REQUEST_ROW_KEYS.index("total_processed")
 ]
 OTHER_ROWS_2021: tuple[str, ...] = ("other_no_correction", "other_unpaid_fee", "other_misc")
+#: The rows printed inside 三、本年度办理结果: every outcome row and (七)总计.
+RESULT_ROW_KEYS: tuple[str, ...] = REQUEST_ROW_KEYS[
+    REQUEST_ROW_KEYS.index("granted") : REQUEST_ROW_KEYS.index("carried_forward")
+]
+RESULT_GROUP_LABEL = "三、本年度办理结果"
+BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+
+#: How the official form prints each part 三 row: (merged group label or None, the row's own label).
+REQUEST_ROW_LAYOUT: dict[str, tuple[str | None, str]] = {
+    "new_requests": (None, "一、本年新收政府信息公开申请数量"),
+    "carried_over": (None, "二、上年结转政府信息公开申请数量"),
+    "granted": (None, "（一）予以公开"),
+    "partially_granted": (None, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
+    "denied_state_secret": ("（三）不予公开", "1.属于国家秘密"),
+    "denied_prohibited_by_law": ("（三）不予公开", "2.其他法律行政法规禁止公开"),
+    "denied_security_stability": ("（三）不予公开", "3.危及“三安全一稳定”"),
+    "denied_third_party_rights": ("（三）不予公开", "4.保护第三方合法权益"),
+    "denied_internal_affairs": ("（三）不予公开", "5.属于三类内部事务信息"),
+    "denied_process_info": ("（三）不予公开", "6.属于四类过程性信息"),
+    "denied_enforcement_file": ("（三）不予公开", "7.属于行政执法案卷"),
+    "denied_inquiry_matter": ("（三）不予公开", "8.属于行政查询事项"),
+    "unavailable_not_held": ("（四）无法提供", "1.本机关不掌握相关政府信息"),
+    "unavailable_needs_creation": ("（四）无法提供", "2.没有现成信息需要另行制作"),
+    "unavailable_unclear": ("（四）无法提供", "3.补正后申请内容仍不明确"),
+    "rejected_complaint": ("（五）不予处理", "1.信访举报投诉类申请"),
+    "rejected_duplicate": ("（五）不予处理", "2.重复申请"),
+    "rejected_publication": ("（五）不予处理", "3.要求提供公开出版物"),
+    "rejected_excessive": ("（五）不予处理", "4.无正当理由大量反复申请"),
+    "rejected_confirmation": ("（五）不予处理", "5.要求行政机关确认或重新出具已获取信息"),
+    "other_handling": (None, "（六）其他处理"),
+    "other_no_correction": ("（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+    "other_unpaid_fee": ("（六）其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    "other_misc": ("（六）其他处理", "3.其他"),
+    "total_processed": (None, "（七）总计"),
+    "carried_forward": (None, "四、结转下年度继续办理"),
+}
+#: Short column headings for narrow displays.
+REQUEST_COLUMN_SHORT: dict[str, str] = {
+    "natural_person": "自然人",
+    "commercial_enterprise": "商业",
+    "research_institution": "科研",
+    "social_welfare_org": "公益",
+    "legal_service_agency": "法律",
+    "other_org": "其他",
+    "total": "总计",
+}
 
 
 def request_row_keys(version: FormVersion) -> tuple[str, ...]:
@@ -156,6 +202,11 @@ REVIEW_OUTCOMES: tuple[tuple[str, str], ...] = (
     ("pending", "尚未审结"),
     ("total", "总计"),
 )
+REVIEW_GROUP_SHORT: dict[str, str] = {
+    "review": "行政复议",
+    "suit_direct": "直接起诉",
+    "suit_after_review": "复议后起诉",
+}
 REVIEW_KEYS: tuple[str, ...] = tuple(
     f"{group}_{outcome}" for group, _ in REVIEW_GROUPS for outcome, _ in REVIEW_OUTCOMES
 )
@@ -270,6 +321,10 @@ PROACTIVE_ITEMS: tuple[ProactiveItem, ...] = (
     ),
 )
 PROACTIVE_ITEM_BY_KEY: dict[str, ProactiveItem] = {i.key: i for i in PROACTIVE_ITEMS}
+
+
+#: Items the 2021 form dropped: seeing one means the 2019 form.
+PROACTIVE_ITEMS_ONLY_2019 = frozenset(i.key for i in PROACTIVE_ITEMS if FormVersion.V2021 not in i.metrics)
 
 
 def proactive_items(version: FormVersion) -> tuple[ProactiveItem, ...]:

@@ -23,6 +23,7 @@ from parsers.form import (
     AMOUNT_METRICS,
     APPLICANT_COLUMN_KEYS,
     PROACTIVE_ITEMS,
+    PROACTIVE_ITEMS_ONLY_2019,
     PROACTIVE_METRICS,
     REQUEST_COLUMN_KEYS,
     REQUEST_ROW_BY_KEY,
@@ -43,6 +44,7 @@ from parsers.meta import (
     find_period,
     find_reference,
     find_title,
+    paragraphs_to_preamble,
     paragraphs_to_sections,
 )
 from parsers.report import Cell, CellKind, ParseWarning, Position, ProactiveCell, Report
@@ -402,7 +404,7 @@ def _proactive_version(headers: list[list[str]], items: set[str]) -> FormVersion
     only_2021 = {m.key for m in PROACTIVE_METRICS if m.versions == frozenset({FormVersion.V2021})}
     if seen & only_2021 and not seen & only_2019:
         return FormVersion.V2021
-    if seen & only_2019 or items & {"other_services", "procurement"}:
+    if seen & only_2019 or items & PROACTIVE_ITEMS_ONLY_2019:
         return FormVersion.V2019
     return None
 
@@ -482,6 +484,11 @@ def document_to_report(doc: Document, source: str, sha256: str) -> Report:
     if not any_table and title is None:
         raise NotAReport("no annual report here: no title naming 政府信息公开…报告 and no statistics tables")
     if not requests and (any_table or (year is not None and year >= 2019)):
+        last_part = headings[-1][1] if headings else 0
+        if last_part < 3 and not reviews:
+            raise TruncatedDocument(
+                f"document ends in part {'一二'[max(last_part, 1) - 1]}, before part 三: truncated?"
+            )
         raise MissingTable("part 三 (收到和处理政府信息公开申请情况) table not found")
     if requests and missing_rows and missing_rows[-1] == request_row_keys(request_form)[-1] and not reviews:
         raise TruncatedDocument(
@@ -523,6 +530,7 @@ def document_to_report(doc: Document, source: str, sha256: str) -> Report:
         period=period,
         form_reference=find_reference(full_text),
         contact=find_contact("\n".join(p.text for p in paragraphs[: start + 3])) or find_contact(full_text),
+        preamble=paragraphs_to_preamble(paragraphs, start, headings),
         sections=paragraphs_to_sections(paragraphs, headings, standard),
         tables_present={
             t: bool(v) for t, v in ((Table.PROACTIVE, proactive), (Table.REQUESTS, requests), (Table.REVIEWS, reviews))

@@ -175,6 +175,12 @@ def section_key(number: int, title: str, standard: bool) -> str | None:
     return None
 
 
+def paragraphs_to_preamble(paragraphs: list[Paragraph], start: int, headings: list[tuple[int, int, str]]) -> str:
+    """The text between the title and the first part heading (the 引言)."""
+    end = headings[0][0] if headings else min(len(paragraphs), start + 3)
+    return "\n".join(clean_paragraph(p.text) for p in paragraphs[start:end]).strip()
+
+
 def paragraphs_to_sections(
     paragraphs: list[Paragraph], headings: list[tuple[int, int, str]], standard: bool
 ) -> list[Section]:

@@ -90,6 +90,7 @@ class Report(BaseModel):
     period: Period | None = None
     form_reference: str | None = None  # the 国办公开办函 cited
     contact: dict[str, str] = Field(default_factory=dict)
+    preamble: str = ""  # the text between the title and part 一
     sections: list[Section] = Field(default_factory=list)
     tables_present: dict[Table, bool] = Field(default_factory=dict)
     requests: dict[str, dict[str, Cell]] = Field(default_factory=dict)
@@ -129,6 +130,7 @@ class Report(BaseModel):
             "reviews": reviews,
             "proactive": proactive,
             "cells": [c for c in self.iter_cell_dicts()],
+            "preamble": self.preamble,
             "sections": [s.model_dump() for s in self.sections],
             "warnings": [w.model_dump(mode="json", exclude_none=True) for w in self.warnings],
         }

@@ -1,0 +1,269 @@
+"""Render a report back into the printed layouts: official-form HTML and extracted text.
+
+The inverse of the parsers, used to build fixture documents from the seeds
+(``scripts/build_fixtures.py``) and by the property tests, which render random
+tables, parse them back and expect every cell. The layout follows the form of
+国办公开办函〔2019〕60号 / 〔2021〕30号: merged header cells, merged row-group
+labels (三、本年度办理结果, (三)不予公开 …).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from parsers.form import (
+    BALANCE_NOTE,
+    CHINESE_NUMERALS,
+    PROACTIVE_METRIC_BY_KEY,
+    REQUEST_COLUMNS,
+    REQUEST_ROW_LAYOUT,
+    RESULT_GROUP_LABEL,
+    RESULT_ROW_KEYS,
+    REVIEW_GROUPS,
+    REVIEW_OUTCOMES,
+    SECTIONS,
+    FormVersion,
+    ProactiveItem,
+    Table,
+    proactive_item_label,
+    proactive_items,
+    request_row_keys,
+)
+from parsers.report import Cell, CellKind, Report
+
+_FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a rendered document differs from the plain official layout."""
+
+    zero_marks: tuple[str, ...] = ()  # print zeros as these marks, in turn ("", "—", "/")
+    fullwidth_digits: bool = False
+    repeat_request_header: bool = False  # repeat part 三's header rows mid-table
+    chrome: bool = False  # wrap the report in portal chrome and nested layout tables
+    charset: str = "utf-8"  # the encoding of the bytes
+    declare_charset: bool = True
+
+
+def _printed(cell: Cell | None) -> str:
+    """What the source printed: the raw text of numbers, the value of inferred cells."""
+    if cell is None or cell.value is None:
+        return cell.raw if cell is not None else ""
+    if cell.kind is CellKind.NUMBER and cell.raw.strip():
+        return cell.raw.strip()
+    return str(cell.value)
+
+
+class _Printer:
+    def __init__(self, style: Style) -> None:
+        self.style = style
+        self.n_zero = 0
+
+    def __call__(self, cell: Cell | None) -> str:
+        text = _printed(cell)
+        if self.style.zero_marks and cell is not None and cell.value == 0:
+            text = self.style.zero_marks[self.n_zero % len(self.style.zero_marks)]
+            self.n_zero += 1
+        if self.style.fullwidth_digits:
+            text = text.translate(_FULLWIDTH)
+        return text
+
+
+def _td(text: str, rowspan: int = 1, colspan: int = 1) -> str:
+    attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (f' colspan="{colspan}"' if colspan > 1 else "")
+    return f"<td{attrs}>{html.escape(text)}</td>"
+
+
+# --- HTML tables -------------------------------------------------------------
+
+
+def _proactive_rows(report: Report, version: FormVersion, cell_text: Callable[[Cell | None], str]) -> list[str]:
+    cells = {(p.item, p.metric): p.cell for p in report.proactive}
+    rows: list[str] = []
+    section = None
+    items: list[ProactiveItem] = list(proactive_items(version))
+    for item in items:
+        metrics = item.metrics[version]
+        if item.section != section:
+            section = item.section
+            rows.append(_td(section, colspan=4))
+            headers = [_td(PROACTIVE_METRIC_BY_KEY[m].label, colspan=3 if len(metrics) == 1 else 1) for m in metrics]
+            if len(metrics) == 2:
+                headers.append(_td(""))
+            rows.append(_td("信息内容") + "".join(headers))
+        values = [cell_text(cells.get((item.key, m))) for m in metrics]
+        tds = [_td(v, colspan=3 if len(metrics) == 1 else 1) for v in values]
+        if len(metrics) == 2:
+            tds.append(_td(""))
+        rows.append(_td(proactive_item_label(item, version)) + "".join(tds))
+    return rows
+
+
+def _request_header_rows() -> list[str]:
+    applicants = [c for c in REQUEST_COLUMNS if "/" in c.label]
+    return [
+        _td(BALANCE_NOTE, rowspan=3, colspan=3) + _td("申请人情况", colspan=7),
+        _td("自然人", rowspan=2) + _td("法人或其他组织", colspan=5) + _td("总计", rowspan=2),
+        "".join(_td(c.label.split("/")[-1].strip()) for c in applicants),
+    ]
+
+
+def _request_rows(
+    report: Report, version: FormVersion, cell_text: Callable[[Cell | None], str], repeat_header: bool
+) -> list[str]:
+    keys = list(request_row_keys(version))
+    outcome_keys = [k for k in keys if k in RESULT_ROW_KEYS]
+    rows = _request_header_rows()
+    group_sizes: dict[str, int] = {}
+    for key in keys:
+        group = REQUEST_ROW_LAYOUT[key][0]
+        if group:
+            group_sizes[group] = group_sizes.get(group, 0) + 1
+    started: set[str] = set()
+    for key in keys:
+        group, label = REQUEST_ROW_LAYOUT[key]
+        values = "".join(_td(cell_text(report.requests.get(key, {}).get(c.key))) for c in REQUEST_COLUMNS)
+        lead = ""
+        if key == outcome_keys[0]:
+            lead += _td(RESULT_GROUP_LABEL, rowspan=len(outcome_keys))
+        if key not in RESULT_ROW_KEYS:
+            lead += _td(label, colspan=3)
+        elif group is None:
+            lead += _td(label, colspan=2)
+        else:
+            if group not in started:
+                started.add(group)
+                lead += _td(group, rowspan=group_sizes[group])
+            lead += _td(label)
+        rows.append(lead + values)
+        if repeat_header and key == keys[1]:
+            rows += _request_header_rows()
+    return rows
+
+
+def _review_rows(report: Report, cell_text: Callable[[Cell | None], str]) -> list[str]:
+    outcomes = "".join(_td(label) for _, label in REVIEW_OUTCOMES)
+    return [
+        _td("行政复议", colspan=5) + _td("行政诉讼", colspan=10),
+        "".join(_td(label, rowspan=2) for _, label in REVIEW_OUTCOMES)
+        + _td("未经复议直接起诉", colspan=5)
+        + _td("复议后起诉", colspan=5),
+        outcomes + outcomes,
+        "".join(_td(cell_text(report.reviews.get(f"{g}_{o}"))) for g, _ in REVIEW_GROUPS for o, _ in REVIEW_OUTCOMES),
+    ]
+
+
+def _table(rows: list[str]) -> str:
+    body = "\n".join(f"  <tr>{r}</tr>" for r in rows)
+    return f'<table border="1" cellspacing="0" cellpadding="2">\n{body}\n</table>'
+
+
+def _paragraphs(text: str) -> str:
+    return "\n".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
+
+
+def report_to_body_html(report: Report, style: Style = Style()) -> str:
+    """The report itself: title, preamble, the six parts with their tables."""
+    cell_text = _Printer(style)
+    out = [f'<p style="text-align:center"><strong>{html.escape(report.title or "")}</strong></p>']
+    out.append(_paragraphs(report.preamble))
+    by_number = {s.number: s for s in report.sections}
+    has_tables = any(report.tables_present.values())
+    numbers = sorted(by_number) if not has_tables else range(1, 7)
+    for number in numbers:
+        section = by_number.get(number)
+        title = section.title if section else f"{CHINESE_NUMERALS[number - 1]}、{SECTIONS[number - 1].title}"
+        out.append(f"<p><strong>{html.escape(title)}</strong></p>")
+        part = {2: Table.PROACTIVE, 3: Table.REQUESTS, 4: Table.REVIEWS}.get(number) if has_tables else None
+        if part is Table.PROACTIVE and report.tables_present.get(part):
+            version = report.table_forms.get(Table.PROACTIVE, report.form)
+            out.append(_table(_proactive_rows(report, version, cell_text)))
+        elif part is Table.REQUESTS and report.tables_present.get(part):
+            version = report.table_forms.get(Table.REQUESTS, report.form)
+            out.append(_table(_request_rows(report, version, cell_text, style.repeat_request_header)))
+        elif part is Table.REVIEWS and report.tables_present.get(part):
+            out.append(_table(_review_rows(report, cell_text)))
+        if section:
+            out.append(_paragraphs(section.text))
+    return "\n".join(out)
+
+
+_CHROME_HEAD = """<table width="100%" class="layout"><tr><td>
+<div class="top">网站首页 | 政府信息公开 | 政务服务 | 互动交流</div>
+<table width="1000" align="center" class="layout"><tr><td>
+<div class="breadcrumb">当前位置：首页 &gt; 政府信息公开 &gt; 法定主动公开内容 &gt; 政府信息公开年报</div>
+<table class="xxgk-meta" width="100%">
+  <tr><td>索引号：</td><td>11620403013912770D/2026-206748</td><td>生成日期：</td><td>2021-01-28</td></tr>
+  <tr><td>文号：</td><td></td><td>关键字：</td><td></td></tr>
+  <tr><td>所属机构：</td><td>平川区政府办</td><td>发布机构：</td><td></td></tr>
+</table>
+<h1 class="article-title">{title}</h1>
+<div class="info">信息来源：区人民政府办公室　发布时间：2021-01-28 15:34　浏览次数：<span id="count">128</span></div>
+<table width="100%" class="layout"><tr><td class="content">
+<div id="zoom">"""
+_CHROME_TAIL = """</div>
+</td></tr></table>
+<div class="share">分享到：微信 微博 QQ空间　【打印本页】【关闭窗口】</div>
+</td></tr></table>
+<div class="footer">主办单位：区人民政府办公室　版权所有　网站标识码：6404000001　宁ICP备05001234号</div>
+</td></tr></table>"""
+
+
+def report_to_html(report: Report, style: Style = Style()) -> bytes:
+    """A whole HTML page for ``report``, encoded as ``style.charset``."""
+    body = report_to_body_html(report, style)
+    if style.chrome:
+        body = _CHROME_HEAD.format(title=html.escape(report.title or "")) + "\n" + body + "\n" + _CHROME_TAIL
+    charset = "gb2312" if style.charset in ("gbk", "gb18030", "gb2312") else style.charset
+    meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">' if style.declare_charset else ""
+    page = (
+        "<!DOCTYPE html>\n<html>\n<head>\n"
+        f"{meta}\n<title>{html.escape(report.title or '')}</title>\n"
+        '<script>var _hmt = _hmt || []; document.write("<table><tr><td>1</td></tr></table>");</script>\n'
+        "<style>td { border: 1px solid #000; }</style>\n</head>\n<body>\n"
+        f"{body}\n</body>\n</html>\n"
+    )
+    encoding = "gb18030" if charset == "gb2312" else style.charset
+    return page.encode(encoding, errors="xmlcharrefreplace")
+
+
+# --- extracted text ------------------------------------------------------------
+
+
+def _grid_from_html_rows(rows: list[str]) -> list[list[str]]:
+    """Reuse the HTML row builders for text: parse the few <td>s back into a grid."""
+    from parsers.html import html_to_document
+
+    doc = html_to_document(("<table>" + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>").encode())
+    table = doc.tables[0]
+    return [[("" if c.is_copy else c.text) for c in row] for row in table.rows]
+
+
+def report_to_text(report: Report, layout: str = "tabs") -> bytes:
+    """Text as pulled out of a Word/PDF file: ``tabs`` (one row per line) or
+    ``cells`` (one cell per line, rows separated by blank lines)."""
+    cell_text = _Printer(Style())
+    lines = [report.title or "", "", report.preamble, ""]
+    by_number = {s.number: s for s in report.sections}
+    for number in range(1, 7):
+        section = by_number.get(number)
+        lines += [section.title if section else f"{CHINESE_NUMERALS[number - 1]}、{SECTIONS[number - 1].title}", ""]
+        rows: list[str] = []
+        if number == 2 and report.tables_present.get(Table.PROACTIVE):
+            rows = _proactive_rows(report, report.table_forms.get(Table.PROACTIVE, report.form), cell_text)
+        elif number == 3 and report.tables_present.get(Table.REQUESTS):
+            rows = _request_rows(report, report.table_forms.get(Table.REQUESTS, report.form), cell_text, False)
+        elif number == 4 and report.tables_present.get(Table.REVIEWS):
+            rows = _review_rows(report, cell_text)
+        for grid_row in _grid_from_html_rows(rows) if rows else []:
+            if layout == "cells":
+                lines += ["\t" + cell for cell in grid_row] + [""]
+            else:
+                lines.append("\t".join(grid_row))
+        lines.append("")
+        if section and section.text:
+            lines += [section.text, ""]
+    return "\n".join(lines).encode("utf-8")
