@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SEEDS ?= ../shared/seeds
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format fixtures golden bench clean
+.PHONY: help install system-deps demo test lint format fixtures golden bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -13,10 +13,13 @@ help: ## List the targets
 install: ## Create .venv and install nianbao with its dev tools (idempotent)
 	@bash scripts/bootstrap
 
+system-deps: ## Install the Debian packages the tests need (PostgreSQL), when run as root
+	@bash scripts/system-deps
+
 demo: install ## The main job: parse the seed reports and show their tables
 	$(BIN)/nianbao parse $(wildcard $(SEEDS)/*.txt)
 
-test: install ## Install everything and run the whole (offline) test suite
+test: install system-deps ## Install everything and run the whole (offline) test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
@@ -35,8 +38,8 @@ fixtures: install ## Rebuild the fixture documents from the seeds
 golden: install ## Rebuild the golden JSON of every fixture (review the diff!)
 	$(BIN)/python scripts/build_golden.py
 
-bench: install ## Run the parsing benchmark
-	$(BIN)/python bench/parse.py
+bench: install ## Run the benchmarks (loading into SQLite and PostgreSQL)
+	$(BIN)/python bench/load.py
 
 clean: ## Remove the venv and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from nianbao import __version__
+from nianbao.settings import Settings
 from parsers import ParseError, parse_file
 
 app = typer.Typer(
@@ -62,6 +63,166 @@ def parse(
     if failed:
         err.print(f"{failed} of {len(files)} file(s) could not be parsed", highlight=False)
         raise typer.Exit(1)
+
+
+db_app = typer.Typer(no_args_is_help=True, help="Create, upgrade and inspect the warehouse schema.")
+app.add_typer(db_app, name="db")
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        "--db",
+        help="SQLAlchemy URL of the warehouse [env: NIANBAO_DATABASE_URL; default: SQLite at data/warehouse.db]",
+        show_default=False,
+    ),
+]
+
+
+def _settings(database_url: str | None = None) -> Settings:
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
+
+
+def _warehouse_failure(exc: Exception) -> typer.Exit:
+    err.print(f"[bold red]error[/]: {exc}", highlight=False, soft_wrap=True)
+    return typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseOption = None) -> None:
+    """Create the warehouse, or upgrade it to the newest schema."""
+    from warehouse.db import WarehouseError, describe_url, make_engine, upgrade
+
+    settings = _settings(database_url)
+    try:
+        before, after = upgrade(make_engine(settings.warehouse_url))
+    except WarehouseError as exc:
+        raise _warehouse_failure(exc) from None
+    where = describe_url(settings.warehouse_url)
+    if before == after:
+        out.print(f"{where}: schema {after}, already the newest")
+    else:
+        out.print(f"{where}: schema {before or 'none'} -> {after}")
+
+
+@db_app.command("status")
+def db_status(database_url: DatabaseOption = None) -> None:
+    """Say which schema the warehouse is at, and which nianbao needs."""
+    from warehouse.db import (
+        WarehouseError,
+        current_revision,
+        describe_url,
+        head_revision,
+        make_engine,
+        translate_errors,
+    )
+
+    settings = _settings(database_url)
+    try:
+        engine = make_engine(settings.warehouse_url)
+        with translate_errors(settings.warehouse_url):
+            current = current_revision(engine)
+    except WarehouseError as exc:
+        raise _warehouse_failure(exc) from None
+    head = head_revision()
+    state = "up to date" if current == head else "run `nianbao db upgrade`"
+    out.print(f"{describe_url(settings.warehouse_url)}: schema {current or 'none'}, nianbao needs {head} ({state})")
+
+
+@app.command()
+def load(
+    files: Annotated[list[Path], typer.Argument(help="report files to parse and store")],
+    url: Annotated[
+        str | None, typer.Option(help="the URL the document came from (one file only); default: the file's file:// URI")
+    ] = None,
+    portal: Annotated[str | None, typer.Option(help="the portal key (ycxixia, bypc, hongsibu)")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Parse report files and store them in the warehouse (idempotent)."""
+    from rich.progress import Progress
+
+    from spiders.rawstore import RawStore
+    from warehouse.db import WarehouseError, make_engine
+    from warehouse.load import LoadStatus, load_file
+
+    if url and len(files) > 1:
+        fail_line("--url", "give --url with one file only")
+        raise typer.Exit(2)
+    settings = _settings(database_url)
+    engine = make_engine(settings.warehouse_url)
+    raw_store = RawStore(settings.data_dir / "raw")
+    counts: dict[str, int] = {}
+    failed = 0
+    with Progress(console=err, transient=True, disable=len(files) < 5) as progress:
+        task = progress.add_task("loading", total=len(files))
+        for path in files:
+            progress.advance(task)
+            try:
+                result = load_file(engine, path, url=url, portal=portal, raw_store=raw_store)
+            except WarehouseError as exc:
+                progress.stop()
+                raise _warehouse_failure(exc) from None
+            except IsADirectoryError:
+                fail_line(str(path), "is a directory, not a file")
+                failed += 1
+                continue
+            except OSError as exc:
+                fail_line(str(path), exc.strerror or str(exc))
+                failed += 1
+                continue
+            counts[result.status.value] = counts.get(result.status.value, 0) + 1
+            if result.status is LoadStatus.FAILED:
+                fail_line(str(path), f"{result.error} (stored as a failed report #{result.report_id})")
+                failed += 1
+    summary = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items()))
+    out.print(f"loaded {len(files)} file(s): {summary or 'nothing'}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _pairs(args: list[str]) -> dict[str, str]:
+    """``-p NAME VALUE`` pairs from the arguments Typer left over."""
+    params: dict[str, str] = {}
+    rest = list(args)
+    while rest:
+        flag = rest.pop(0)
+        if flag not in ("-p", "--param") or len(rest) < 2:
+            raise typer.BadParameter(f"unexpected {flag!r}: parameters are given as -p NAME VALUE", param_hint="-p")
+        name, value = rest.pop(0), rest.pop(0)
+        params[name] = value
+    return params
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def query(
+    ctx: typer.Context,
+    sql: Annotated[str, typer.Argument(help="the SQL; - or nothing: read it from standard input")] = "-",
+    as_json: Annotated[bool, typer.Option("--json", help="a JSON array of objects")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV with a header row")] = False,
+    as_table: Annotated[bool, typer.Option("--table", help="a table for people (the default)")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Run read-only SQL on the warehouse; -p NAME VALUE binds :NAME (repeatable).
+
+    Tables and views are documented in docs/warehouse.md. Example:
+    nianbao query "select agency, year from report_overview where year = :y" -p y 2020 --json
+    """
+    from nianbao.output import print_rows
+    from warehouse.db import WarehouseError, make_engine
+    from warehouse.query import run_query
+
+    params = _pairs(ctx.args)
+    if sql == "-":
+        sql = sys.stdin.read()
+    settings = _settings(database_url)
+    try:
+        result = run_query(make_engine(settings.warehouse_url, read_only=True), sql, params)
+    except WarehouseError as exc:
+        raise _warehouse_failure(exc) from None
+    print_rows(out, result.columns, result.rows, fmt="json" if as_json else "csv" if as_csv else "table")
 
 
 @app.command()

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import os
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
+from pgserver import PgServer, PgUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -22,3 +25,45 @@ def seed_reports():
     from parsers import parse_file
 
     return {p.name[:3]: parse_file(p) for p in sorted((FIXTURES / "seeds").glob("*.txt"))}
+
+
+# --- warehouse backends: SQLite, and a throwaway PostgreSQL server on 127.0.0.1 -------------
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server of our own: own data dir, own port, stopped at the end.
+
+    Skipped where PostgreSQL is not installed, except in CI, where that is a failure.
+    """
+    try:
+        server = PgServer.start()
+    except PgUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def warehouse_url(request, tmp_path):
+    """A fresh, empty warehouse URL on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'warehouse.db'}"
+        return
+    import sqlalchemy as sa
+
+    server = request.getfixturevalue("pg_server")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

@@ -1,0 +1,114 @@
+"""nianbao db / load / query from the command line: output for people and programs, one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from conftest import FIXTURES, seed_path
+from typer.testing import CliRunner
+
+from nianbao.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
+    return tmp_path / "data"
+
+
+def test_db_upgrade_then_status(env) -> None:
+    first = runner.invoke(app, ["db", "upgrade"])
+    assert first.exit_code == 0 and "schema none -> 0001" in first.stdout
+    again = runner.invoke(app, ["db", "upgrade"])
+    assert "already the newest" in again.stdout
+    status = runner.invoke(app, ["db", "status"])
+    assert "schema 0001, nianbao needs 0001 (up to date)" in status.stdout
+    assert (env / "warehouse.db").exists()
+
+
+def test_load_is_idempotent_and_stores_raw_bytes(env) -> None:
+    files = [str(p) for p in sorted((FIXTURES / "seeds").glob("*.txt"))]
+    first = runner.invoke(app, ["load", *files])
+    assert first.exit_code == 0, first.output
+    assert "loaded 5 file(s): 5 new" in first.stdout
+    second = runner.invoke(app, ["load", *files])
+    assert "loaded 5 file(s): 5 unchanged" in second.stdout
+    assert len(list((env / "raw").rglob("*.bin"))) == 5
+
+
+def test_load_reports_a_bad_file_in_one_line_and_goes_on(env) -> None:
+    bad = FIXTURES / "bad" / "no_part3.html"
+    result = runner.invoke(app, ["load", str(bad), str(seed_path("000"))])
+    assert result.exit_code == 1
+    assert "loaded 2 file(s): 1 failed, 1 new" in result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        f"error: {bad}: part 三 (收到和处理政府信息公开申请情况) table not found (stored as a failed report #1)"
+    ]
+
+
+def test_query_formats_and_parameters(env) -> None:
+    runner.invoke(app, ["load", str(seed_path("000")), str(seed_path("002"))])
+    sql = "SELECT agency, year FROM report_overview WHERE year = :y ORDER BY agency"
+    as_json = runner.invoke(app, ["query", sql, "-p", "y", "2020", "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    assert json.loads(as_json.stdout) == [
+        {"agency": "白银市平川区", "year": 2020},
+        {"agency": "银川市西夏区审批服务管理局", "year": 2020},
+    ]
+    as_csv = runner.invoke(
+        app,
+        [
+            "query",
+            "SELECT row_key, total FROM report_requests WHERE total > 0 AND agency = :a ORDER BY row_order",
+            "--param",
+            "a",
+            "白银市平川区",
+            "--csv",
+        ],
+    )
+    assert list(csv.reader(io.StringIO(as_csv.stdout))) == [
+        ["row_key", "total"],
+        ["new_requests", "3"],
+        ["unavailable_not_held", "3"],
+    ]
+    table = runner.invoke(app, ["query", "SELECT COUNT(*) AS n FROM reports"])
+    assert "2 row(s)" not in table.stdout and "1 row(s)" in table.stdout
+    from_stdin = runner.invoke(app, ["query", "--json"], input="SELECT COUNT(*) AS n FROM reports")
+    assert json.loads(from_stdin.stdout) == [{"n": 2}]
+
+
+@pytest.mark.parametrize(
+    "sql", ["DROP TABLE cells", "INSERT INTO agencies (name, level) VALUES ('x', 'y')", "UPDATE cells SET value = 1"]
+)
+def test_query_refuses_writes_in_one_line(env, sql: str) -> None:
+    runner.invoke(app, ["load", str(seed_path("000"))])
+    result = runner.invoke(app, ["query", sql])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: refused: nianbao query is read-only, and this SQL writes "
+        "(INSERT, UPDATE, DELETE, CREATE, DROP … are not allowed)"
+    )
+
+
+def test_query_errors_are_one_line(env) -> None:
+    missing = runner.invoke(app, ["query", "SELECT 1"])
+    assert missing.exit_code == 1 and "no warehouse at" in missing.stderr
+    runner.invoke(app, ["load", str(seed_path("000"))])
+    bad = runner.invoke(app, ["query", "SELECT * FROM nope"])
+    assert bad.stderr.strip() == "error: database error: no such table: nope"
+    dangling = runner.invoke(app, ["query", "SELECT 1", "-p", "only-a-name"])
+    assert dangling.exit_code == 2 and "-p NAME VALUE" in dangling.output
+
+
+def test_unreachable_database_is_one_line(env) -> None:
+    result = runner.invoke(app, ["load", "--db", "postgresql://nobody@127.0.0.1:1/x", str(seed_path("000"))])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot reach the warehouse at postgresql")

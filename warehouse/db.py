@@ -1,0 +1,246 @@
+"""Connecting to the warehouse: engines, schema version, upgrades, read-only access.
+
+SQLite by default (``data/warehouse.db``), PostgreSQL when the URL says so.
+Driver errors become :class:`WarehouseError` subclasses with one-line messages.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, select
+
+from parsers.form import (
+    PROACTIVE_ITEMS,
+    PROACTIVE_METRICS,
+    REQUEST_COLUMNS,
+    REQUEST_ROWS,
+    REVIEW_KEYS,
+    REVIEW_LABELS,
+    FormVersion,
+)
+from warehouse.models import FormRow
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class WarehouseError(Exception):
+    """A warehouse problem, said in one line."""
+
+
+class WarehouseUnavailable(WarehouseError):
+    pass
+
+
+class SchemaOutdated(WarehouseError):
+    pass
+
+
+class ReadOnlyViolation(WarehouseError):
+    pass
+
+
+class WarehouseFull(WarehouseError):
+    pass
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for ``url``. Read-only engines cannot write by construction:
+    SQLite opened with ``mode=ro``, PostgreSQL sessions with ``default_transaction_read_only``."""
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise WarehouseUnavailable(f"not a database URL: {url!r}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            path = Path(database)
+            if read_only:
+                if not path.exists():
+                    raise WarehouseUnavailable(f"no warehouse at {path}: load some reports first (nianbao load)")
+                return sa.create_engine(
+                    f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true", connect_args={"timeout": 30}
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            # WAL: queries can read while a load writes; NORMAL sync is durable across app crashes.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        connect_args = {"connect_timeout": 10}
+        if read_only:
+            connect_args["options"] = "-c default_transaction_read_only=on"
+        return sa.create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
+    return sa.create_engine(parsed)
+
+
+@contextmanager
+def translate_errors(url: str) -> Iterator[None]:
+    """Turn driver errors into one-line WarehouseErrors."""
+    try:
+        yield
+    except WarehouseError:
+        raise
+    except sa.exc.OperationalError as exc:
+        raise _operational(exc, url) from exc
+    except sa.exc.InternalError as exc:  # PostgreSQL: read-only transaction
+        if "read-only" in str(exc.orig):
+            raise ReadOnlyViolation("refused: this query writes, and the warehouse is opened read-only") from exc
+        raise WarehouseError(f"database error: {_first_line(exc.orig)}") from exc
+    except sa.exc.DBAPIError as exc:
+        raise WarehouseError(f"database error: {_first_line(exc.orig)}") from exc
+
+
+def _first_line(exc: BaseException | None) -> str:
+    return str(exc).strip().splitlines()[0] if exc is not None and str(exc).strip() else type(exc).__name__
+
+
+def _operational(exc: sa.exc.OperationalError, url: str) -> WarehouseError:
+    message = _first_line(exc.orig)
+    lowered = message.lower()
+    if "readonly database" in lowered or "read-only" in lowered:
+        return ReadOnlyViolation(
+            "refused: the warehouse is read-only here (a query cannot write; a load needs a writable database)"
+        )
+    if "disk is full" in lowered or "no space left" in lowered or "database or disk is full" in lowered:
+        return WarehouseFull(f"the disk holding the warehouse is full ({message}); nothing was written")
+    if "unable to open database" in lowered:
+        return WarehouseUnavailable(f"cannot open the warehouse at {describe_url(url)}: {message}")
+    if isinstance(exc.orig, sqlite3.OperationalError):
+        return WarehouseError(f"database error: {message}")
+    return WarehouseUnavailable(f"cannot reach the warehouse at {describe_url(url)}: {message}")
+
+
+def alembic_config(connection: sa.Connection | None = None, url: str | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS.as_posix())
+    if url:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+@cache
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise WarehouseError("no migrations found")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str]:
+    """Create or upgrade the warehouse to the newest schema; return (before, after)."""
+    with translate_errors(str(engine.url)):
+        before = current_revision(engine)
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "head")
+        sync_form_rows(engine)
+        return before, head_revision()
+
+
+_CHECKED: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def ensure_writable_schema(engine: Engine) -> None:
+    """Refuse to write to a warehouse at another schema; create an empty one.
+
+    An empty database (no tables at all) is upgraded on the spot: that is
+    creating, not migrating, and loses nothing. Checked once per engine.
+    """
+    if engine in _CHECKED:
+        return
+    with translate_errors(str(engine.url)):
+        current = current_revision(engine)
+        head = head_revision()
+        if current is None and not sa.inspect(engine).get_table_names():
+            upgrade(engine)
+        elif current != head:
+            raise SchemaOutdated(
+                f"the warehouse at {describe_url(str(engine.url))} is at schema {current or 'none'}, "
+                f"nianbao needs {head}: run `nianbao db upgrade` first"
+            )
+    _CHECKED.add(engine)
+
+
+def form_rows() -> list[FormRow]:
+    """The form declaration as rows of ``form_rows``."""
+    rows: list[FormRow] = []
+
+    def versions(v: frozenset[FormVersion]) -> str:
+        return ",".join(sorted(x.value for x in v))
+
+    rows += [
+        FormRow(tbl="requests", key=r.key, ordinal=i, label=r.label, versions=versions(r.versions))
+        for i, r in enumerate(REQUEST_ROWS)
+    ]
+    rows += [
+        FormRow(tbl="request_columns", key=c.key, ordinal=i, label=c.label, versions=versions(c.versions))
+        for i, c in enumerate(REQUEST_COLUMNS)
+    ]
+    rows += [
+        FormRow(tbl="reviews", key=k, ordinal=i, label=REVIEW_LABELS[k], versions="2019,2021")
+        for i, k in enumerate(REVIEW_KEYS)
+    ]
+    rows += [
+        FormRow(
+            tbl="proactive", key=p.key, ordinal=i, label=p.label, versions=",".join(sorted(v.value for v in p.metrics))
+        )
+        for i, p in enumerate(PROACTIVE_ITEMS)
+    ]
+    rows += [
+        FormRow(tbl="metrics", key=m.key, ordinal=i, label=m.label, versions=versions(m.versions))
+        for i, m in enumerate(PROACTIVE_METRICS)
+    ]
+    return rows
+
+
+def sync_form_rows(engine: Engine) -> None:
+    """Make ``form_rows`` equal the declaration (idempotent)."""
+    with Session(engine) as session, session.begin():
+        existing = {(r.tbl, r.key): r for r in session.exec(select(FormRow)).all()}
+        wanted = {(r.tbl, r.key): r for r in form_rows()}
+        for key, row in wanted.items():
+            old = existing.get(key)
+            if old is None:
+                session.add(row)
+            elif (old.ordinal, old.label, old.versions) != (row.ordinal, row.label, row.versions):
+                old.ordinal, old.label, old.versions = row.ordinal, row.label, row.versions
+        for key, old in existing.items():
+            if key not in wanted:
+                session.delete(old)
