@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from parsers.decode import bytes_to_text
 from parsers.errors import ParseError, UnsupportedFormat
 from parsers.grid import Document
-from parsers.html import html_to_document, looks_like_html
+from parsers.html import declared_charset, decoded_html_to_document, looks_like_html
 from parsers.match import document_to_report
 from parsers.report import Report
-from parsers.text import text_to_document
+from parsers.text import decoded_text_to_document
 
 __all__ = ["ParseError", "Report", "parse_bytes", "parse_file", "sniff_format"]
 
@@ -27,24 +28,29 @@ _BINARY_SIGNATURES = (
 )
 
 
+def sniff_binary(data: bytes) -> str | None:
+    """A binary document format by its magic bytes: pdf, docx, doc; None for text-like data."""
+    head = data[:8].lstrip()
+    return next((name for signature, name in _BINARY_SIGNATURES if head.startswith(signature)), None)
+
+
 def sniff_format(data: bytes) -> str:
     """The document format by content: pdf, docx, doc, html or text."""
-    head = data[:8].lstrip()
-    for signature, name in _BINARY_SIGNATURES:
-        if head.startswith(signature):
-            return name
-    if looks_like_html(data):
-        return "html"
-    return "text"
+    binary = sniff_binary(data)
+    if binary:
+        return binary
+    return "html" if looks_like_html(bytes_to_text(data).text) else "text"
 
 
 def bytes_to_document(data: bytes) -> Document:
-    fmt = sniff_format(data)
-    if fmt == "html":
-        return html_to_document(data)
-    if fmt == "text":
-        return text_to_document(data)
-    raise UnsupportedFormat(f"{fmt.upper()} documents are not readable yet (only text and HTML)")
+    """Decode once, then hand the text to the HTML or the text reader."""
+    binary = sniff_binary(data)
+    if binary:
+        raise UnsupportedFormat(f"{binary.upper()} documents are not readable yet (only text and HTML)")
+    decoded = bytes_to_text(data, declared=declared_charset(data))
+    if looks_like_html(decoded.text):
+        return decoded_html_to_document(decoded)
+    return decoded_text_to_document(decoded)
 
 
 def parse_bytes(data: bytes, source: str = "<bytes>") -> Report:

@@ -27,6 +27,8 @@ FORM_REFERENCES: dict[FormVersion, str] = {
     FormVersion.V2021: "国办公开办函〔2021〕30号",
 }
 
+#: The first report year of the statistics form (pre2019 reports have none).
+FIRST_YEAR_OF_2019_FORM = 2019
 #: The first report year that must use the 2021 form (check ``outdated_form``).
 FIRST_YEAR_OF_2021_FORM = 2021
 

@@ -63,6 +63,7 @@ class Document:
     format: str  # "text", "html", …
     encoding: str | None = None
     title_hint: str | None = None  # e.g. an HTML <title>, used only as a last resort
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (warning code, message) from the reader
 
     @property
     def paragraphs(self) -> list[Paragraph]:

@@ -19,7 +19,7 @@ import re
 import lxml.html
 from lxml import etree
 
-from parsers.decode import bytes_to_text
+from parsers.decode import Decoded, bytes_to_text, repair_note
 from parsers.errors import NotText
 from parsers.grid import Document, GridCell, Paragraph, TableBlock, expand_spans
 
@@ -39,14 +39,15 @@ _SKIP_TAGS = frozenset(
 )
 
 
-def looks_like_html(data: bytes) -> bool:
-    head = data[:2048].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<?xml")) or any(
-        tag in data[:65536].lower() for tag in (b"<table", b"<body", b"<p>", b"<p ", b"<div")
+def looks_like_html(text: str) -> bool:
+    head = text[:2048].lstrip("\ufeff \t\r\n").lower()
+    body = text[:65536].lower()
+    return head.startswith(("<!doctype html", "<html", "<?xml")) or any(
+        tag in body for tag in ("<table", "<body", "<p>", "<p ", "<div")
     )
 
 
-def _declared_charset(data: bytes) -> str | None:
+def declared_charset(data: bytes) -> str | None:
     m = _CHARSET_RE.search(data[:4096])
     return m.group(1).decode("ascii") if m else None
 
@@ -98,56 +99,79 @@ def table_to_grid(table: etree._Element, index: int) -> TableBlock:
     return block
 
 
-class _Walker:
-    """Walks the element tree in document order, emitting blocks."""
+def _is_leaf_table(el: etree._Element) -> bool:
+    return not any(True for t in el.iter("table") if t is not el)
 
-    def __init__(self) -> None:
-        self.blocks: list[Paragraph | TableBlock] = []
-        self.buffer: list[str] = []
-        self.n_tables = 0
 
-    def flush(self) -> None:
-        text = _clean("".join(self.buffer))
-        self.buffer = []
+def tree_to_blocks(root: etree._Element) -> list[Paragraph | TableBlock]:
+    """Walk the tree in document order (iteratively: pages nest thousands deep), emitting blocks."""
+    blocks: list[Paragraph | TableBlock] = []
+    buffer: list[str] = []
+    n_tables = 0
+
+    def flush() -> None:
+        text = _clean("".join(buffer))
+        buffer.clear()
         if text:
-            self.blocks.append(Paragraph(text=text))
+            blocks.append(Paragraph(text=text))
 
-    def walk(self, el: etree._Element) -> None:
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in _SKIP_TAGS or not tag:  # comments, processing instructions
-            return
-        if tag == "table" and not any(True for _ in el.iter("table") if _ is not el):
-            self.flush()
-            self.blocks.append(table_to_grid(el, self.n_tables))
-            self.n_tables += 1
-            return
-        if tag == "br":
-            self.flush()
-            return
-        block = tag in _BLOCK_TAGS or tag == "table"
-        if block:
-            self.flush()
-        if el.text:
-            self.buffer.append(el.text)
-        for child in el:
-            self.walk(child)
-            if child.tail:
-                self.buffer.append(child.tail)
-        if block:
-            self.flush()
+        if event == "start":
+            if tag in _SKIP_TAGS or not tag:  # comments, processing instructions, scripts
+                walker.skip_subtree()
+                continue
+            if tag == "table" and _is_leaf_table(el):
+                flush()
+                blocks.append(table_to_grid(el, n_tables))
+                n_tables += 1
+                walker.skip_subtree()
+                continue
+            if tag == "br" or tag in _BLOCK_TAGS or tag == "table":
+                flush()
+            if el.text:
+                buffer.append(el.text)
+        else:
+            if tag in _BLOCK_TAGS or tag == "table":
+                flush()
+            if el is not root and el.tail:
+                buffer.append(el.tail)
+    flush()
+    return blocks
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def _check_nothing_lost(source: str, blocks: list[Paragraph | TableBlock]) -> None:
+    """libxml2 drops what is nested a few thousand elements deep; say so rather than read an empty page."""
+    visible = len(_SPACE_RE.sub("", _TAG_RE.sub("", source)))
+    kept = sum(
+        len(b.text) if isinstance(b, Paragraph) else sum(len(c.text) for row in b.rows for c in row) for b in blocks
+    )
+    if visible > 200 and kept < visible // 20:
+        raise NotText("the HTML parser could not read this page (nested too deeply?): almost all its text was lost")
+
+
+_PARSER = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
 
 
 def html_to_document(data: bytes) -> Document:
-    text, encoding = bytes_to_text(data, declared=_declared_charset(data))
-    text = _XML_DECL_RE.sub("", text, count=1)
+    return decoded_html_to_document(bytes_to_text(data, declared=declared_charset(data)))
+
+
+def decoded_html_to_document(decoded: Decoded) -> Document:
+    text = _XML_DECL_RE.sub("", decoded.text.lstrip("\ufeff"), count=1)
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise NotText(f"not an HTML document ({exc})") from exc
     title_el = root.find(".//title")
     title = _clean(title_el.text_content()) if title_el is not None else None
     body = root.find("body")
-    walker = _Walker()
-    walker.walk(body if body is not None else root)
-    walker.flush()
-    return Document(blocks=walker.blocks, format="html", encoding=encoding, title_hint=title or None)
+    blocks = tree_to_blocks(body if body is not None else root)
+    _check_nothing_lost(text, blocks)
+    return Document(
+        blocks=blocks, format="html", encoding=decoded.encoding, title_hint=title or None, notes=repair_note(decoded)
+    )

@@ -22,6 +22,7 @@ from parsers.errors import MissingTable, NotAReport, TruncatedDocument
 from parsers.form import (
     AMOUNT_METRICS,
     APPLICANT_COLUMN_KEYS,
+    FIRST_YEAR_OF_2019_FORM,
     PROACTIVE_ITEMS,
     PROACTIVE_ITEMS_ONLY_2019,
     PROACTIVE_METRICS,
@@ -44,11 +45,13 @@ from parsers.meta import (
     find_period,
     find_reference,
     find_title,
+    is_first_heading,
+    is_title_text,
     paragraphs_to_preamble,
     paragraphs_to_sections,
 )
 from parsers.report import Cell, CellKind, ParseWarning, Position, ProactiveCell, Report
-from parsers.values import looks_like_value, text_to_value
+from parsers.values import is_annotated_number, looks_like_value, text_to_value
 
 # --- rows -------------------------------------------------------------------
 
@@ -63,7 +66,8 @@ class Row:
 
 
 def _is_label(cell: GridCell) -> bool:
-    return bool(cell.text.strip()) and not looks_like_value(cell.text)
+    """Text that names a row, not a value slot (a number with a note, ``100（含转办2件）``, is a value slot)."""
+    return bool(cell.text.strip()) and not looks_like_value(cell.text) and not is_annotated_number(cell.text)
 
 
 def grid_to_rows(table: TableBlock) -> list[Row]:
@@ -114,10 +118,25 @@ _PART_HINTS: dict[Table, tuple[str, ...]] = {
 _PART_BY_SECTION = {2: Table.PROACTIVE, 3: Table.REQUESTS, 4: Table.REVIEWS}
 
 
+#: Phrases only the official tables print: a table under part 一, 五 or 六 must show one to count.
+_STRONG_HINTS: dict[Table, tuple[str, ...]] = {
+    Table.REQUESTS: ("申请人情况", "本年新收", "结转下年度"),
+    Table.REVIEWS: ("复议后起诉", "未经复议"),
+    Table.PROACTIVE: ("第二十条", "信息内容"),
+}
+
+
 def classify_table(table: TableBlock, section: int | None) -> Table | None:
+    """Which statistics table this is, by what it contains and the part it stands in.
+
+    Under part 一, 五 or 六 a table is an agency's own summary (信息类别/数量 …)
+    unless it prints what only the official form prints.
+    """
     text = norm("".join(c.text for row in table.rows for c in row if not c.is_copy))
     scores = {part: sum(1 for h in hints if h in text) for part, hints in _PART_HINTS.items()}
     best = max(scores, key=lambda p: scores[p])
+    if section is not None and section not in _PART_BY_SECTION:
+        return best if scores[best] >= 2 and any(h in text for h in _STRONG_HINTS[best]) else None
     if scores[best] >= 2:
         return best
     has_values = any(looks_like_value(c.text) for row in table.rows for c in row)
@@ -263,7 +282,12 @@ class _Builder:
 
 
 def _describe(row: str, col: str | None, cell: Cell) -> str:
-    where = f"line {cell.position.line}" if cell.position.line else f"row {cell.position.row}"
+    if cell.position.line:
+        where = f"line {cell.position.line}"
+    elif cell.position.row is not None:
+        where = f"table {cell.position.table}, row {cell.position.row}, column {cell.position.col}"
+    else:
+        where = "not in the source"
     name = f"{row}.{col}" if col else row
     printed = f'"{cell.raw}"' if cell.raw else "nothing"
     return f"{name} ({where}): printed {printed}, {cell.note or 'unreadable'}"
@@ -295,6 +319,10 @@ def _infer_lost_cell(cells: dict[str, Cell]) -> str | None:
     return col
 
 
+#: A part 三 table must show this many form rows by their labels; fewer is some other table.
+MIN_RECOGNISED_ROWS = 4
+
+
 def rows_to_requests(rows: list[Row], b: _Builder) -> tuple[dict[str, dict[str, Cell]], FormVersion | None, list[str]]:
     """Part 三 rows to ``{row_key: {column_key: Cell}}``; also the form version seen
     and the keys of the form rows that were not found."""
@@ -304,12 +332,21 @@ def rows_to_requests(rows: list[Row], b: _Builder) -> tuple[dict[str, dict[str, 
     alignments = {v: _align(data, request_row_keys(v)) for v in (FormVersion.V2021, FormVersion.V2019)}
     version = max(alignments, key=lambda v: alignments[v].score)
     alignment = alignments[version]
+    recognised = sum(1 for _, _, by_signature in alignment.pairs if by_signature)
+    if recognised < MIN_RECOGNISED_ROWS:
+        b.warn(
+            "table_unrecognised",
+            f"a table that looks like part 三 has only {recognised} row(s) of the form; not read as part 三",
+            Table.REQUESTS,
+        )
+        return {}, None, []
     assigned = {i for i, _, _ in alignment.pairs}
     for i, r in enumerate(data):
         if i not in assigned:
             b.warn(
                 "row_unrecognised",
-                f'part 三: row "{r.label or r.context}" matches no form row; ignored',
+                f'part 三: row "{r.label or r.context or " | ".join(c.text for c in r.values)}" matches no form '
+                "row; ignored",
                 Table.REQUESTS,
             )
     width = len(REQUEST_COLUMN_KEYS)
@@ -356,13 +393,16 @@ def rows_to_reviews(rows: list[Row], b: _Builder) -> dict[str, Cell]:
         if not (has_values or blank_row):
             continue
         region = r.values
-        while region and not region[-1].text.strip():
-            region = region[:-1]
-        if not b.empty_is_blank:
+        if not b.empty_is_blank:  # in extracted text, empty slots at the ends are padding
+            while region and not region[-1].text.strip():
+                region = region[:-1]
             while region and not region[0].text.strip():
                 region = region[1:]
         collected += [(c, r.table) for c in region]
+    while len(collected) > len(REVIEW_KEYS) and not collected[-1][0].text.strip():
+        collected.pop()  # padding cells after the fifteenth
     if not collected:
+        b.warn("table_empty", "part 四 table found, but no numbers in it", Table.REVIEWS)
         return {}
     if len(collected) != len(REVIEW_KEYS):
         b.warn("row_width", f"part 四: {len(collected)} numbers where the form has {len(REVIEW_KEYS)}", Table.REVIEWS)
@@ -427,7 +467,17 @@ def rows_to_proactive(
         item_rows.append((item, row, current))
     version = _proactive_version(headers, {i.key for i, _, _ in item_rows})
     out: list[ProactiveCell] = []
+    seen: set[str] = set()
     for item, row, header in item_rows:
+        if item.key in seen:
+            b.warn(
+                "duplicate_item",
+                f'part 二: a second row for {item.key} ("{row.label}"); the first was kept',
+                Table.PROACTIVE,
+                item.key,
+            )
+            continue
+        seen.add(item.key)
         item_version = version or (FormVersion.V2019 if FormVersion.V2019 in item.metrics else FormVersion.V2021)
         defaults = item.metrics.get(item_version) or next(iter(item.metrics.values()))
         metrics = header if header and set(header) <= set(defaults) else list(defaults)
@@ -453,15 +503,67 @@ def _rows_of(tables: list[TableBlock]) -> tuple[list[list[GridCell]], list[Row]]
     return grid_rows, rows
 
 
+def _title_candidates(doc: Document) -> tuple[list[Paragraph], list[int]]:
+    """Paragraphs, and the cells of small tables (portals print titles in layout cells), in document order,
+    with the block index each came from."""
+    candidates: list[Paragraph] = []
+    blocks: list[int] = []
+    for i, block in enumerate(doc.blocks):
+        if isinstance(block, Paragraph):
+            candidates.append(block)
+            blocks.append(i)
+        elif len(block.rows) <= MAX_TITLE_TABLE_ROWS:
+            for row in block.rows:
+                for cell in row:
+                    if cell.text.strip() and not cell.is_copy:
+                        candidates.append(Paragraph(text=cell.text, line=cell.line))
+                        blocks.append(i)
+    return candidates, blocks
+
+
+#: Tables with more rows than this are not searched for the title (statistics tables are long).
+MAX_TITLE_TABLE_ROWS = 8
+
+
+def _second_report(paragraphs: list[Paragraph], after: int) -> int | None:
+    """Index of a second report's title: a title after the first report's part 一 has begun, followed
+    by a fresh part 一 heading of its own. (A page repeating its title above the body is one report.)"""
+    firsts = [i for i, p in enumerate(paragraphs) if i > after and is_first_heading(p.text)]
+    if len(firsts) < 2:
+        return None
+    for i in range(firsts[0] + 1, len(paragraphs)):
+        if is_title_text(paragraphs[i].text) and any(j > i for j in firsts):
+            return i
+    return None
+
+
 def document_to_report(doc: Document, source: str, sha256: str) -> Report:
+    b = _Builder(empty_is_blank=doc.format != "text")
+    for code, message in doc.notes:
+        b.warn(code, message)
+    candidates, candidate_blocks = _title_candidates(doc)
+    title = find_title(candidates)
+    title_block = candidate_blocks[title.index] if title else -1
     paragraphs = doc.paragraphs
-    title = find_title(paragraphs)
-    start = title.index + 1 if title else 0
-    headings = find_headings(paragraphs, start)
     paragraph_block = {id(p): i for i, p in enumerate(doc.blocks) if isinstance(p, Paragraph)}
+    start = sum(1 for p in paragraphs if paragraph_block[id(p)] <= title_block)
+    second = _second_report(paragraphs, start - 1) if title else None
+    if second is not None:
+        b.warn(
+            "multiple_reports",
+            "the document holds more than one report; only the first was read "
+            f'(the next begins "{paragraphs[second].text[:60]}")',
+        )
+        doc = Document(
+            blocks=doc.blocks[: paragraph_block[id(paragraphs[second])]],
+            format=doc.format,
+            encoding=doc.encoding,
+            title_hint=doc.title_hint,
+        )
+        paragraphs = doc.paragraphs
+    headings = find_headings(paragraphs, start)
     heading_at = {paragraph_block[id(paragraphs[i])]: number for i, number, _ in headings}
     parts = tables_to_parts(doc, heading_at)
-    b = _Builder(empty_is_blank=doc.format != "text")
 
     requests: dict[str, dict[str, Cell]] = {}
     request_form = proactive_form = None
@@ -480,10 +582,13 @@ def document_to_report(doc: Document, source: str, sha256: str) -> Report:
     period = find_period(full_text)
     if year is None and period is not None:
         year = int(period.start[:4])
+    if year is not None and year < FIRST_YEAR_OF_2019_FORM and not requests and (reviews or proactive):
+        b.warn("tables_ignored", f"a {year} report predates the statistics form; its tables were not read as one")
+        reviews, proactive, proactive_form = {}, [], None
     any_table = bool(requests or reviews or proactive)
     if not any_table and title is None:
         raise NotAReport("no annual report here: no title naming 政府信息公开…报告 and no statistics tables")
-    if not requests and (any_table or (year is not None and year >= 2019)):
+    if not requests and (any_table or (year is not None and year >= FIRST_YEAR_OF_2019_FORM)):
         last_part = headings[-1][1] if headings else 0
         if last_part < 3 and not reviews:
             raise TruncatedDocument(
@@ -511,7 +616,9 @@ def document_to_report(doc: Document, source: str, sha256: str) -> Report:
         if any_table and part not in parts:
             b.warn("table_missing", f"part {'二' if part is Table.PROACTIVE else '四'} table not found", part)
 
-    agency = (title.agency if title else None) or agency_from_body(paragraphs)
+    agency = title.agency if title else None
+    if agency is None and (agency := agency_from_body(paragraphs)):
+        b.warn("agency_from_body", f"the title does not name the agency; {agency} is taken from the text")
     if agency is None:
         b.warn("agency_unknown", "the report does not name its agency in its title or first paragraphs")
     if year is None:

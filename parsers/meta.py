@@ -43,7 +43,10 @@ _NOISE_RE = re.compile(r"\[bookmark:[^\]]*\]|\*\*")
 #: Portal chrome after the report body: where the last part's text ends.
 _CHROME_RE = re.compile(
     r"分享到|打印本页|关闭窗口|【打印】|【关闭】|版权所有|主办单位|网站标识码|ICP备|公网安备|技术支持|扫一扫"
+    r"|相关文章|相关链接|相关阅读|相关信息|上一篇|下一篇|网站地图|联系我们|(?:主办|承办)\s*$"
 )
+_CHINESE_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
+_CHINESE_YEAR_RE = re.compile(r"[〇零○一二三四五六七八九]{4}(?=\s*年)")
 
 
 def clean_paragraph(text: str) -> str:
@@ -83,6 +86,25 @@ def _strip_agency(text: str) -> str | None:
     return None
 
 
+def arabic_years(text: str) -> str:
+    """``二〇二二年`` -> ``2022年`` (same length, so positions still match the original)."""
+    return _CHINESE_YEAR_RE.sub(lambda m: m.group(0).translate(_CHINESE_DIGITS), text)
+
+
+def is_title_text(text: str) -> bool:
+    text = arabic_years(clean_paragraph(text))
+    return _TITLE_RE.search(text) is not None and _is_title_line(text)
+
+
+def is_first_heading(text: str) -> bool:
+    m = _HEADING_RE.match(clean_paragraph(text))
+    return bool(m) and len(text) <= 60 and chinese_numeral(m["num"]) == 1
+
+
+#: The title is among the first this-many paragraphs and layout cells (portal chrome comes first).
+MAX_TITLE_POSITION = 200
+
+
 def find_title(paragraphs: list[Paragraph]) -> Title | None:
     """The report's title: the first short paragraph naming a year and 信息公开…报告.
 
@@ -91,11 +113,11 @@ def find_title(paragraphs: list[Paragraph]) -> Title | None:
     is joined.
     """
     texts = [clean_paragraph(p.text) for p in paragraphs]
-    for i, text in enumerate(texts[:60]):
+    for i, text in enumerate(texts[:MAX_TITLE_POSITION]):
         joined = text
         if i + 1 < len(texts) and len(texts[i + 1]) <= 12 and "报告" in texts[i + 1] and "报告" not in text:
             joined = text + texts[i + 1]
-        m = _TITLE_RE.search(joined)
+        m = _TITLE_RE.search(arabic_years(joined))
         if not m or not _is_title_line(joined):
             continue
         agency = _strip_agency(joined[: m.start()])

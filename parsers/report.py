@@ -21,7 +21,7 @@ from parsers.form import (
     Table,
 )
 
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"
 
 
 class CellKind(StrEnum):

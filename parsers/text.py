@@ -13,7 +13,7 @@ only blank lines between them form one table.
 
 from __future__ import annotations
 
-from parsers.decode import bytes_to_text
+from parsers.decode import Decoded, bytes_to_text, repair_note
 from parsers.grid import Document, GridCell, Paragraph, TableBlock
 
 
@@ -53,8 +53,11 @@ def _cell_per_line_row(group: list[tuple[int, str]], row: int) -> list[GridCell]
 
 
 def text_to_document(data: bytes) -> Document:
-    text, encoding = bytes_to_text(data)
-    lines = text.splitlines()
+    return decoded_text_to_document(bytes_to_text(data))
+
+
+def decoded_text_to_document(decoded: Decoded) -> Document:
+    lines = decoded.text.splitlines()
     blocks: list[Paragraph | TableBlock] = []
     table: TableBlock | None = None
     n_tables = 0
@@ -83,4 +86,4 @@ def text_to_document(data: bytes) -> Document:
             else:
                 table = None
                 blocks.append(Paragraph(text=line.strip(), line=number))
-    return Document(blocks=blocks, format="text", encoding=encoding)
+    return Document(blocks=blocks, format="text", encoding=decoded.encoding, notes=repair_note(decoded))

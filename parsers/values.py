@@ -18,8 +18,17 @@ _NUMBER_RE = re.compile(
 )
 
 
+_ANNOTATED_RE = re.compile(r"^[+\-]?\d[\d,.]*\s*(?:件|条|个|项|次|万元|元)?\s*[(\[（【<《].*$")
+_SPLIT_DIGITS_RE = re.compile(r"\d\s+\d")
+
+
 def _clean(raw: str) -> str:
     return re.sub(r"\s+", "", nfkc(raw))
+
+
+def is_annotated_number(raw: str) -> bool:
+    """A number with a note after it, ``100（含转办2件）``: a value slot that is not a plain number."""
+    return _ANNOTATED_RE.match(nfkc(raw).strip()) is not None
 
 
 def is_zero_mark(raw: str) -> bool:
@@ -32,6 +41,8 @@ def text_to_value(raw: str, *, decimals: bool = False) -> tuple[int | float | No
     ``decimals`` allows fractional values (money amounts); elsewhere a
     fraction such as ``1.1`` is unreadable, not rounded.
     """
+    if _SPLIT_DIGITS_RE.search(nfkc(raw)):
+        return None, CellKind.UNREADABLE  # "1 0 5": two cells run together, or one number spaced out?
     text = _clean(raw)
     if text in ZERO_MARKS:
         return 0, CellKind.BLANK
