@@ -226,6 +226,121 @@ def query(
 
 
 @app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="report files to parse and check, without a warehouse")],
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per file (JSON Lines)")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="also list passing and not-assessable checks")] = False,
+    docs: Annotated[Path | None, typer.Option(help="also build the Great Expectations Data Docs site here")] = None,
+) -> None:
+    """Parse files and check their identities (勾稽关系) in memory; exit 1 if an error-level check fails."""
+    from expectations.checks import Outcome, Severity
+    from expectations.run import check_files
+    from nianbao.show import print_check
+    from warehouse.db import WarehouseError
+
+    try:
+        checked = check_files(files, docs_dir=docs)
+    except WarehouseError as exc:
+        raise _warehouse_failure(exc) from None
+    failed_files = 0
+    for item in checked:
+        if item.error:
+            fail_line(str(item.path), item.error)
+            failed_files += 1
+            continue
+        if as_json:
+            payload = {"source": str(item.path), **(item.report or {}), "checks": [r.as_dict() for r in item.results]}
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        else:
+            print_check(out, item, show_all=show_all)
+    errors = [r for item in checked for r in item.results
+              if r.outcome is Outcome.FAIL and r.check.severity is Severity.ERROR]  # fmt: skip
+    if errors or failed_files:
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(
+    database_url: DatabaseOption = None,
+    no_docs: Annotated[bool, typer.Option("--no-docs", help="skip building the Data Docs site")] = False,
+) -> None:
+    """Check every current report in the warehouse; store the results and build the Data Docs site."""
+    from expectations.run import validate_warehouse
+    from nianbao.show import print_run_summary
+    from warehouse.db import WarehouseError, make_engine
+
+    settings = _settings(database_url)
+    try:
+        summary = validate_warehouse(
+            make_engine(settings.warehouse_url), docs_dir=None if no_docs else settings.data_dir / "docs"
+        )
+    except WarehouseError as exc:
+        raise _warehouse_failure(exc) from None
+    print_run_summary(out, summary)
+
+
+flags_app = typer.Typer(help="Failing reports, and reviewers' decisions on them.")
+app.add_typer(flags_app, name="flags")
+
+
+@flags_app.callback(invoke_without_command=True)
+def flags(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Option(help="only this report year")] = None,
+    district: Annotated[str | None, typer.Option(help="only this district (e.g. 西夏区)")] = None,
+    uncertain: Annotated[bool, typer.Option("--uncertain", help="also list UNCERTAIN findings")] = False,
+    show_dismissed: Annotated[bool, typer.Option("--dismissed", help="also list dismissed flags")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="a JSON array of objects")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV with a header row")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """List failing reports: agency, year, check, message, source URL (from the last `nianbao validate`)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from expectations.flags import list_flags
+    from nianbao.output import print_rows
+    from warehouse.db import WarehouseError, make_engine
+
+    settings = _settings(database_url)
+    try:
+        result = list_flags(make_engine(settings.warehouse_url, read_only=True), year=year, district=district,
+                            include_uncertain=uncertain, include_dismissed=show_dismissed)  # fmt: skip
+    except WarehouseError as exc:
+        raise _warehouse_failure(exc) from None
+    if as_json or as_csv:
+        print_rows(out, result.columns, result.rows, fmt="json" if as_json else "csv")
+    else:
+        from nianbao.show import print_flags
+
+        print_flags(out, result.columns, result.rows)
+
+
+@flags_app.command("review")
+def flags_review(
+    fingerprint: Annotated[str, typer.Argument(help="the flag's fingerprint (or a unique prefix)")],
+    dismiss: Annotated[bool, typer.Option("--dismiss", help="not a defect of the report")] = False,
+    confirm: Annotated[bool, typer.Option("--confirm", help="a real defect")] = False,
+    note: Annotated[str | None, typer.Option(help="why")] = None,
+    reviewer: Annotated[str | None, typer.Option(help="who decided")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Record a reviewer's decision on a flag; it holds across re-runs until the numbers change."""
+    from expectations.flags import Decision, review_flag
+    from warehouse.db import WarehouseError, make_engine
+
+    if dismiss == confirm:
+        fail_line("flags review", "give exactly one of --dismiss and --confirm")
+        raise typer.Exit(2)
+    settings = _settings(database_url)
+    decision = Decision.DISMISSED if dismiss else Decision.CONFIRMED
+    try:
+        full = review_flag(make_engine(settings.warehouse_url), fingerprint, decision, note, reviewer)
+    except WarehouseError as exc:
+        raise _warehouse_failure(exc) from None
+    out.print(f"{full}: {decision.value}")
+
+
+@app.command()
 def version() -> None:
     """Print nianbao's version and the parser version."""
     from parsers.report import PARSER_VERSION

@@ -118,3 +118,60 @@ def report_renderable(report: Report) -> Panel:
 
 def print_report(console: Console, report: Report) -> None:
     console.print(report_renderable(report))
+
+
+_OUTCOME_STYLE = {"PASS": "green", "FAIL": "bold red", "UNCERTAIN": "yellow", "NOT_ASSESSABLE": "dim"}
+
+
+def print_check(console: Console, item, *, show_all: bool = False) -> None:
+    """One file's check results: passing checks on one line, each finding with its message."""
+    report = item.report or {}
+    who = f"{report.get('agency') or '(agency unknown)'} {report.get('year') or '????'}年 form {report.get('form')}"
+    console.print(Text.assemble((f"{item.path}", "bold"), f"  {who}"))
+    by_check: dict[str, list] = {}
+    for r in item.results:
+        by_check.setdefault(r.check.key, []).append(r)
+    quiet: dict[str, list[str]] = {}
+    for key, results in by_check.items():
+        findings = [r for r in results if r.outcome.value not in ("PASS", "NOT_ASSESSABLE")]
+        if not findings or show_all:
+            quiet.setdefault(results[0].outcome.value, []).append(key)
+        for r in findings:
+            line = Text("  ")
+            line.append(f"{r.outcome.value:<9}", style=_OUTCOME_STYLE[r.outcome.value])
+            line.append(f" {key}" + (f"[{r.scope}]" if r.scope else "") + f" ({r.check.severity.value})")
+            console.print(line)
+            console.print(Text(f"            {r.message_zh}"))
+    for outcome, keys in quiet.items():
+        line = Text("  ")
+        line.append(f"{outcome:<9}", style=_OUTCOME_STYLE[outcome])
+        line.append(" " + ", ".join(keys), style="dim")
+        console.print(line)
+
+
+def print_run_summary(console: Console, summary) -> None:
+    """A warehouse run: counts per check and outcome, where the Data Docs are."""
+    t = RichTable(title=f"run {summary.run_id[:12]}: {len(summary.reports)} current report(s)", box=box.SIMPLE_HEAD)
+    t.add_column("check")
+    for outcome in ("PASS", "FAIL", "UNCERTAIN", "NOT_ASSESSABLE"):
+        t.add_column(outcome, justify="right", style=_OUTCOME_STYLE[outcome])
+    for key, counts in summary.counts().items():
+        t.add_row(key, *(str(counts[o]) for o in ("PASS", "FAIL", "UNCERTAIN", "NOT_ASSESSABLE")))
+    console.print(t)
+    if summary.docs_index:
+        console.print(f"Data Docs: {summary.docs_index}")
+    console.print("Failing reports: nianbao flags", style="dim")
+
+
+def print_flags(console: Console, columns: list[str], rows: list[tuple]) -> None:
+    """Flags as short records: who and what on one line, the finding, then where it came from."""
+    for row in rows:
+        r = dict(zip(columns, row, strict=True))
+        head = Text()
+        head.append(f"{r['agency'] or '(agency unknown)'} {r['year'] or ''}", style="bold")
+        head.append(f"  {r['check_key']}" + (f"[{r['scope']}]" if r["scope"] else ""), style="red")
+        head.append(f"  {r['review']}  {r['fingerprint'][:12]}", style="dim")
+        console.print(head)
+        console.print(Text(f"  {r['message_zh']}"))
+        console.print(Text(f"  {r['url']}", style="dim"), soft_wrap=True)
+    console.print(f"{len(rows)} flag(s)", style="dim", highlight=False)

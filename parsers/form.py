@@ -409,3 +409,55 @@ def norm(text: str) -> str:
 
 def squash_spaces(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
+
+
+# --- Counts the narrative states (check ``narrative_match``) ---------------------
+
+
+@dataclass(frozen=True)
+class StatedCountPattern:
+    """A sentence shape that states a number the tables also print: ``共收到政府信息公开申请3件``.
+
+    ``pattern`` captures the number in group ``n`` (Arabic or Chinese numerals);
+    ``zero`` matches sentences that state none (``未收到政府信息公开申请``).
+    Each (table, row, column) names the cell(s) the number must equal; several
+    cells mean their sum.
+    """
+
+    table: Table
+    cells: tuple[tuple[str, str | None], ...]  # (row or review key, column or None)
+    pattern: str
+    zero: str | None = None
+
+
+_N = r"(?P<n>\d+|[一二两三四五六七八九十百]+)"
+STATED_COUNTS: tuple[StatedCountPattern, ...] = (
+    StatedCountPattern(
+        Table.REQUESTS,
+        (("new_requests", "total"),),
+        rf"(?:收到|受理|接到|新收)[^，。；,;]{{0,14}}?申请(?:共|合计)?{_N}\s*(?:件|个|份|条)",
+        r"(?:未|没有)(?:收到|受理|接到)[^，。；,;]{0,12}?(?:政府信息公开|依申请公开|信息公开)申请",
+    ),
+    StatedCountPattern(
+        Table.REQUESTS,
+        (("carried_over", "total"),),
+        rf"上一?年度?结转[^，。；,;]{{0,10}}?{_N}\s*件",
+    ),
+    StatedCountPattern(
+        Table.REQUESTS,
+        (("carried_forward", "total"),),
+        rf"结转(?:至|到)?下一?年度?(?:继续办理)?[^，。；,;]{{0,8}}?{_N}\s*件",
+    ),
+    StatedCountPattern(
+        Table.REVIEWS,
+        (("review_total", None),),
+        rf"行政复议(?:案件|申请)?(?:共)?{_N}\s*(?:件|起|宗)",
+        r"(?:无|未发生|未收到|没有)[^，。；,;]{0,24}?行政复议",
+    ),
+    StatedCountPattern(
+        Table.REVIEWS,
+        (("suit_direct_total", None), ("suit_after_review_total", None)),
+        rf"行政诉讼(?:案件)?(?:共)?{_N}\s*(?:件|起|宗)",
+        r"(?:无|未发生|未收到|没有)[^，。；,;]{0,24}?行政诉讼",
+    ),
+)

@@ -44,6 +44,7 @@ from parsers.meta import (
     find_headings,
     find_period,
     find_reference,
+    find_stated_counts,
     find_title,
     is_first_heading,
     is_title_text,
@@ -638,7 +639,8 @@ def document_to_report(doc: Document, source: str, sha256: str) -> Report:
         form_reference=find_reference(full_text),
         contact=find_contact("\n".join(p.text for p in paragraphs[: start + 3])) or find_contact(full_text),
         preamble=paragraphs_to_preamble(paragraphs, start, headings),
-        sections=paragraphs_to_sections(paragraphs, headings, standard),
+        sections=(sections := paragraphs_to_sections(paragraphs, headings, standard)),
+        stated=find_stated_counts([paragraphs_to_preamble(paragraphs, start, headings)] + [s.text for s in sections]),
         tables_present={
             t: bool(v) for t, v in ((Table.PROACTIVE, proactive), (Table.REQUESTS, requests), (Table.REVIEWS, reviews))
         },

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parsers.form import CHINESE_NUMERALS, SECTIONS, nfkc, norm
+from parsers.form import CHINESE_NUMERALS, SECTIONS, STATED_COUNTS, nfkc, norm
 from parsers.grid import Paragraph
-from parsers.report import Period, Section
+from parsers.report import Period, Section, StatedCount
 
 _TITLE_RE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*(?:度\s*)?(?:的\s*)?(?P<rest>.*)$")
 _TITLE_WORDS = ("政府信息公开", "政务公开", "信息公开")
@@ -219,3 +219,34 @@ def paragraphs_to_sections(
             Section(number=number, key=section_key(number, title, standard), title=title, text=body.strip())
         )
     return sections
+
+
+_STATED = [(spec, re.compile(spec.pattern), re.compile(spec.zero) if spec.zero else None) for spec in STATED_COUNTS]
+_SENTENCE_RE = re.compile(r"[^。；;！!？?\n]+")
+
+
+def small_number(text: str) -> int | None:
+    """``3``, ``三``, ``十二``, ``两`` -> int (up to 九十九)."""
+    if text.isdigit():
+        return int(text)
+    digits = {c: i + 1 for i, c in enumerate(CHINESE_NUMERALS[:9])} | {"两": 2}
+    if text in digits:
+        return digits[text]
+    if "十" in text and len(text) <= 3:
+        tens, _, ones = text.partition("十")
+        return (digits.get(tens, 1) if tens else 1) * 10 + (digits.get(ones, 0) if ones else 0)
+    return None
+
+
+def find_stated_counts(texts: list[str]) -> list[StatedCount]:
+    """The first sentence stating each count the tables also print (共收到申请3件, 未收到…申请, 行政复议0件)."""
+    found: list[StatedCount] = []
+    sentences = [m.group(0).strip() for text in texts for m in _SENTENCE_RE.finditer(clean_paragraph(text))]
+    for spec, pattern, zero in _STATED:
+        for sentence in sentences:
+            m = pattern.search(sentence)
+            value = small_number(m["n"]) if m else (0 if zero and zero.search(sentence) else None)
+            if value is not None:
+                found.append(StatedCount(table=spec.table, cells=list(spec.cells), value=value, text=sentence))
+                break
+    return found

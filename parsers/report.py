@@ -21,7 +21,7 @@ from parsers.form import (
     Table,
 )
 
-PARSER_VERSION = "0.2.0"
+PARSER_VERSION = "0.3.0"
 
 
 class CellKind(StrEnum):
@@ -64,6 +64,15 @@ class ParseWarning(BaseModel):
     column: str | None = None
 
 
+class StatedCount(BaseModel):
+    """A number the narrative states, to hold against the tables (check ``narrative_match``)."""
+
+    table: Table
+    cells: list[tuple[str, str | None]]  # the (row, column) cells whose sum the number must equal
+    value: int
+    text: str  # the sentence as printed
+
+
 class Section(BaseModel):
     number: int  # 1..6 as printed (一 … 六)
     key: str | None  # overview, proactive, requests, reviews, problems, other
@@ -92,6 +101,7 @@ class Report(BaseModel):
     contact: dict[str, str] = Field(default_factory=dict)
     preamble: str = ""  # the text between the title and part 一
     sections: list[Section] = Field(default_factory=list)
+    stated: list[StatedCount] = Field(default_factory=list)
     tables_present: dict[Table, bool] = Field(default_factory=dict)
     requests: dict[str, dict[str, Cell]] = Field(default_factory=dict)
     reviews: dict[str, Cell] = Field(default_factory=dict)
@@ -132,6 +142,7 @@ class Report(BaseModel):
             "cells": [c for c in self.iter_cell_dicts()],
             "preamble": self.preamble,
             "sections": [s.model_dump() for s in self.sections],
+            "stated": [s.model_dump(mode="json") for s in self.stated],
             "warnings": [w.model_dump(mode="json", exclude_none=True) for w in self.warnings],
         }
 

@@ -11,6 +11,7 @@ from conftest import FIXTURES, seed_path
 from typer.testing import CliRunner
 
 from nianbao.cli import app
+from warehouse.db import head_revision
 
 runner = CliRunner()
 
@@ -24,11 +25,11 @@ def env(tmp_path, monkeypatch):
 
 def test_db_upgrade_then_status(env) -> None:
     first = runner.invoke(app, ["db", "upgrade"])
-    assert first.exit_code == 0 and "schema none -> 0001" in first.stdout
+    assert first.exit_code == 0 and f"schema none -> {head_revision()}" in first.stdout
     again = runner.invoke(app, ["db", "upgrade"])
     assert "already the newest" in again.stdout
     status = runner.invoke(app, ["db", "status"])
-    assert "schema 0001, nianbao needs 0001 (up to date)" in status.stdout
+    assert f"schema {head_revision()}, nianbao needs {head_revision()} (up to date)" in status.stdout
     assert (env / "warehouse.db").exists()
 
 

@@ -252,3 +252,22 @@ def test_a_read_only_warehouse_refuses_a_load(tmp_path) -> None:
     read_only = make_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
     with pytest.raises(ReadOnlyViolation, match="read-only"):
         load_file(read_only, seed_path("002"))
+
+
+def test_an_older_warehouse_upgrades_and_keeps_its_data(warehouse_url) -> None:
+    """A warehouse made at schema 0001 and loaded is upgraded in place by `db upgrade`."""
+    from alembic import command
+
+    from warehouse.db import alembic_config
+
+    engine = make_engine(warehouse_url)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0001")
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO agencies (name, level) VALUES ('旧数据', 'unknown')"))
+    with pytest.raises(SchemaOutdated):
+        load_file(engine, seed_path("000"))
+    before, after = upgrade(engine)
+    assert (before, after) == ("0001", head_revision())
+    assert _rows(engine, "SELECT name FROM agencies") == [("旧数据",)]
+    assert load_file(make_engine(warehouse_url), seed_path("000")).status is LoadStatus.NEW

@@ -97,8 +97,13 @@ def _agency(session: Session, name: str | None, portal: str | None) -> int | Non
     return agency.id
 
 
+#: ``cells.tbl`` of the counts the narrative states (one row each; several cells joined by "+").
+NARRATIVE = "narrative"
+
+
 def _cell_rows(report_id: int, report: Report) -> list[dict]:
-    return [
+    """The report's table cells, then the counts its narrative states, in long form."""
+    rows = [
         {
             "report_id": report_id,
             "tbl": cell["table"],
@@ -113,6 +118,23 @@ def _cell_rows(report_id: int, report: Report) -> list[dict]:
         }
         for n, cell in enumerate(report.iter_cell_dicts())
     ]
+    for stated in report.stated:
+        columns = {column for _, column in stated.cells}
+        rows.append(
+            {
+                "report_id": report_id,
+                "tbl": NARRATIVE,
+                "row_key": "+".join(row for row, _ in stated.cells),
+                "column_key": columns.pop() if len(columns) == 1 else None,
+                "ordinal": len(rows),
+                "value": stated.value,
+                "raw": stated.text[:200],
+                "kind": "number",
+                "position": {"table": stated.table.value},
+                "note": None,
+            }
+        )
+    return rows
 
 
 def _report_fields(report: Report | None, error: ParseError | None) -> dict:

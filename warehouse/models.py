@@ -151,6 +151,7 @@ class CheckResult(SQLModel, table=True):
     message_zh: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     message_en: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     fingerprint: str = Field(max_length=64, index=True)
+    numbers_hash: str | None = Field(default=None, max_length=64)  # the numbers this finding is about
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -1,0 +1,60 @@
+"""Part 四 identity: review_sum, in each of the three groups."""
+
+from __future__ import annotations
+
+from expectations.checks import (
+    Check,
+    Finding,
+    Operand,
+    Severity,
+    assessed_with_table,
+    number,
+    sum_identity_sql,
+    uncertainty_notes,
+)
+from parsers.form import REVIEW_GROUP_SHORT, REVIEW_GROUPS, REVIEW_OUTCOMES, Table
+
+T = Table.REVIEWS.value
+_PARTS = [outcome for outcome, _ in REVIEW_OUTCOMES[:-1]]  # upheld, corrected, other, pending
+_TOTAL = REVIEW_OUTCOMES[-1][0]
+_GROUP_OF = " ".join(
+    f"WHEN c.row_key IN ('{g}_{_PARTS[0]}', '{g}_{_PARTS[1]}', '{g}_{_PARTS[2]}', '{g}_{_PARTS[3]}', '{g}_{_TOTAL}') "
+    f"THEN '{g}'"
+    for g, _ in REVIEW_GROUPS
+)
+
+
+def _operands(scope: str | None) -> list[Operand]:
+    return [(T, f"{scope}_{outcome}", None) for outcome, _ in REVIEW_OUTCOMES]
+
+
+def _message(f: Finding, ctx: dict) -> tuple[str, str]:
+    zh_note, en_note = uncertainty_notes(f)
+    group = f.scope or ""
+    return (
+        f"{REVIEW_GROUP_SHORT.get(group, group)}：总计为{number(f.left_value)}，"
+        f"但结果维持、结果纠正、其他结果、尚未审结之和为{number(f.right_value)}{zh_note}",
+        f"{group}: total is {number(f.left_value)}, but upheld + corrected + other + pending = "
+        f"{number(f.right_value)}{en_note}",
+    )
+
+
+REVIEW_SUM = Check(
+    key="review_sum",
+    subject="reviews",
+    severity=Severity.ERROR,
+    description="四: each 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结 (行政复议, 直接起诉, 复议后起诉)",
+    sql=sum_identity_sql(
+        tbl=T,
+        scope=f"CASE {_GROUP_OF} END",
+        member="row_key",
+        left=tuple(f"{g}_{_TOTAL}" for g, _ in REVIEW_GROUPS),
+        right=tuple(f"{g}_{p}" for g, _ in REVIEW_GROUPS for p in _PARTS),
+        expected=str(len(REVIEW_OUTCOMES)),
+    ),
+    assessed_sql=assessed_with_table(T),
+    operands=_operands,
+    message=_message,
+)
+
+CHECKS = (REVIEW_SUM,)

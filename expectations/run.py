@@ -1,0 +1,345 @@
+"""Running the suite: on the warehouse (``nianbao validate``) or on files (``nianbao check``).
+
+One run issues a fixed number of queries, whatever the number of reports:
+per check, its SQL and the list of reports it assessed; one query for the
+reports' context; one for the evidence cells of the reports with findings;
+the results replaced in one transaction. Great Expectations runs every check's
+SQL once more, in one checkpoint, and builds the Data Docs site once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from expectations.checks import FINDING_COLUMNS, Check, Finding, Outcome, Severity
+from expectations.requests import COMPLETE, COMPLETE_BAD_CELL
+from expectations.suite import CHECKS
+from parsers import ParseError
+from spiders.rawstore import RawStore
+from warehouse.db import ensure_writable_schema, translate_errors
+from warehouse.load import LoadStatus, load_file
+from warehouse.models import CheckResult, utcnow
+from warehouse.query import plain
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Result:
+    """One stored outcome: a check on a report (and a scope, for non-passing ones)."""
+
+    report_id: int
+    check: Check
+    outcome: Outcome
+    scope: str | None = None
+    left_value: float | None = None
+    right_value: float | None = None
+    cells: list[dict] = field(default_factory=list)
+    message_zh: str | None = None
+    message_en: str | None = None
+    fingerprint: str = ""
+    numbers_hash: str | None = None
+
+    @property
+    def difference(self) -> float | None:
+        if self.left_value is None or self.right_value is None:
+            return None
+        return plain(self.left_value - self.right_value)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check.key,
+            "severity": self.check.severity.value,
+            "outcome": self.outcome.value,
+            "scope": self.scope,
+            "left": plain(self.left_value),
+            "right": plain(self.right_value),
+            "difference": self.difference,
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+            "cells": self.cells,
+            "fingerprint": self.fingerprint,
+        }
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    results: list[Result]
+    reports: dict[int, dict]  # report id -> agency, year, form, url
+    docs_index: Path | None = None
+    gx_unexpected: dict[str, int] = field(default_factory=dict)  # what GX counted, per check
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        table: dict[str, dict[str, int]] = {c.key: {o.value: 0 for o in Outcome} for c in CHECKS}
+        for r in self.results:
+            table[r.check.key][r.outcome.value] += 1
+        return table
+
+    def failing_errors(self) -> list[Result]:
+        return [r for r in self.results if r.outcome is Outcome.FAIL and r.check.severity is Severity.ERROR]
+
+
+def fingerprint(agency: str | None, url: str, year: int | None, check: str, scope: str | None) -> str:
+    """Stable across runs, re-parses and new document versions: who, when, which identity, where."""
+    key = f"{agency or url}|{year}|{check}|{scope or ''}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _numbers_hash(left: Any, right: Any, cells: list[dict]) -> str:
+    payload = json.dumps([plain(left), plain(right), [c.get("value") for c in cells]], sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def _report_context(conn: Connection) -> dict[int, dict]:
+    rows = conn.execute(
+        sa.text(
+            "SELECT r.id, a.name, r.year, r.form, d.url FROM reports r JOIN documents d ON d.id = r.document_id "
+            "LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.status = 'parsed'"
+        )
+    )
+    return {rid: {"agency": agency, "year": year, "form": form, "url": url} for rid, agency, year, form, url in rows}
+
+
+def _evidence(conn: Connection, report_ids: set[int]) -> tuple[dict[int, list[tuple]], dict[int, list[int]]]:
+    """Every cell of the reports with findings, and their previous-year reports; one temp table, two queries."""
+    cells: dict[int, list[tuple]] = defaultdict(list)
+    previous: dict[int, list[int]] = defaultdict(list)
+    if not report_ids:
+        return cells, previous
+    conn.execute(sa.text("CREATE TEMPORARY TABLE nianbao_finding_reports (id INTEGER PRIMARY KEY)"))
+    try:
+        conn.execute(sa.text("INSERT INTO nianbao_finding_reports (id) VALUES (:id)"), [{"id": i} for i in report_ids])
+        for rid, pid in conn.execute(
+            sa.text(
+                "SELECT r.id, p.id FROM reports r JOIN nianbao_finding_reports f ON f.id = r.id "
+                "JOIN reports p ON p.agency_id = r.agency_id AND p.year = r.year - 1 AND p.status = 'parsed'"
+            )
+        ):
+            previous[rid].append(pid)
+        if previous:
+            conn.execute(
+                sa.text("INSERT INTO nianbao_finding_reports (id) VALUES (:id)"),
+                [{"id": p} for ps in previous.values() for p in ps if p not in report_ids],
+            )
+        for row in conn.execute(
+            sa.text(
+                "SELECT c.report_id, c.tbl, c.row_key, c.column_key, c.value, c.raw, c.kind, "
+                f"CASE WHEN {COMPLETE_BAD_CELL} THEN 1 ELSE 0 END AS bad "
+                "FROM cells c JOIN nianbao_finding_reports f ON f.id = c.report_id ORDER BY c.report_id, c.ordinal"
+            )
+        ):
+            cells[row[0]].append(tuple(row[1:]))
+    finally:
+        conn.execute(sa.text("DROP TABLE nianbao_finding_reports"))
+    return cells, previous
+
+
+def _cells_for(check: Check, finding: Finding, cells: dict[int, list[tuple]], previous: dict[int, list[int]]):
+    own = {(t, r, c): (v, raw, kind) for t, r, c, v, raw, kind, _ in cells.get(finding.report_id, [])}
+    if check is COMPLETE:
+        return [
+            {"table": t, "row": r, "column": c, "value": plain(v), "raw": raw, "kind": kind}
+            for t, r, c, v, raw, kind, bad in cells.get(finding.report_id, [])
+            if bad and t != "narrative" and t != "proactive"
+        ]
+    out = []
+    for tbl, row, col in check.operands(finding.scope):
+        source, report_id = own, finding.report_id
+        if tbl.startswith("previous:"):
+            tbl = tbl.split(":", 1)[1]
+            pid = (previous.get(finding.report_id) or [None])[0]
+            report_id = pid
+            source = {(t, r, c): (v, raw, kind) for t, r, c, v, raw, kind, _ in cells.get(pid, [])} if pid else {}
+        found = source.get((tbl, row, col)) or next(
+            (v for (t, r, _), v in source.items() if (t, r) == (tbl, row) and col is None), None
+        )
+        value, raw, kind = found or (None, None, "missing")
+        out.append(
+            {"report_id": report_id, "table": tbl, "row": row, "column": col, "value": plain(value), "raw": raw,
+             "kind": kind}
+        )  # fmt: skip
+    return out
+
+
+def evaluate(engine: Engine, checks: tuple[Check, ...] = CHECKS) -> RunSummary:
+    """Run every check's SQL on the warehouse and turn the rows into results with evidence."""
+    with translate_errors(str(engine.url)), engine.begin() as conn:
+        reports = _report_context(conn)
+        findings: dict[str, list[Finding]] = {}
+        assessed: dict[str, set[int]] = {}
+        for check in checks:
+            rows = conn.execute(sa.text(check.sql_on())).mappings().all()
+            findings[check.key] = [
+                Finding(**{k: (Outcome(row[k]) if k == "outcome" else row[k]) for k in FINDING_COLUMNS}) for row in rows
+            ]
+            assessed[check.key] = {r for (r,) in conn.execute(sa.text(check.assessed_sql))}
+        cells, previous = _evidence(conn, {f.report_id for fs in findings.values() for f in fs})
+
+    results: list[Result] = []
+    for check in checks:
+        failing = defaultdict(list)
+        for f in findings[check.key]:
+            failing[f.report_id].append(f)
+        for report_id, ctx in reports.items():
+            if report_id not in assessed[check.key]:
+                results.append(Result(report_id, check, Outcome.NOT_ASSESSABLE))
+                continue
+            for f in failing.get(report_id, []):
+                evidence = _cells_for(check, f, cells, previous)
+                sentence = next((c["raw"] for c in evidence if c["table"] == "narrative"), None)
+                zh, en = check.message(f, ctx | {"sentence": sentence})
+                results.append(
+                    Result(
+                        report_id, check, f.outcome, f.scope, plain(f.left_value), plain(f.right_value), evidence,
+                        zh, en, fingerprint(ctx["agency"], ctx["url"], ctx["year"], check.key, f.scope),
+                        _numbers_hash(f.left_value, f.right_value, evidence),
+                    )
+                )  # fmt: skip
+            if report_id not in failing:
+                results.append(Result(report_id, check, Outcome.PASS))
+    for r in results:
+        if not r.fingerprint:
+            ctx = reports[r.report_id]
+            r.fingerprint = fingerprint(ctx["agency"], ctx["url"], ctx["year"], r.check.key, r.scope)
+    return RunSummary(run_id=uuid.uuid4().hex, results=results, reports=reports)
+
+
+def store(engine: Engine, summary: RunSummary) -> None:
+    """Replace the stored results with this run's, in one transaction."""
+    now = utcnow()
+    rows = [
+        {
+            "run_id": summary.run_id, "report_id": r.report_id, "check_key": r.check.key, "scope": r.scope,
+            "severity": r.check.severity.value, "outcome": r.outcome.value, "left_value": r.left_value,
+            "right_value": r.right_value, "difference": r.difference, "cells": r.cells or None,
+            "message_zh": r.message_zh, "message_en": r.message_en, "fingerprint": r.fingerprint,
+            "numbers_hash": r.numbers_hash, "created_at": now,
+        }
+        for r in summary.results
+    ]  # fmt: skip
+    with translate_errors(str(engine.url)), engine.begin() as conn:
+        conn.execute(sa.delete(CheckResult.__table__))
+        if rows:
+            conn.execute(sa.insert(CheckResult.__table__), rows)
+
+
+def _quiet_gx() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    for name in ("great_expectations", "great_expectations.core", "great_expectations.data_context"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def run_gx(url: str, docs_dir: Path | None, checks: tuple[Check, ...] = CHECKS) -> tuple[dict[str, int], Path | None]:
+    """Validate the warehouse with Great Expectations: one UnexpectedRowsExpectation per check, one
+    checkpoint run, the Data Docs site built once into ``docs_dir``. Returns what GX counted per check."""
+    _quiet_gx()
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.expectations import UnexpectedRowsExpectation
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    actions = []
+    if docs_dir is not None:
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        context.add_data_docs_site(
+            site_name="nianbao",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["nianbao"]))
+    if url.startswith("sqlite"):
+        source = context.data_sources.add_sqlite(name="warehouse", connection_string=url)
+    elif url.startswith("postgresql"):
+        source = context.data_sources.add_postgres(name="warehouse", connection_string=url)
+    else:
+        source = context.data_sources.add_sql(name="warehouse", connection_string=url)
+    batch = source.add_table_asset(name="cells", table_name="cells").add_batch_definition_whole_table("all cells")
+    suite = context.suites.add(gx.ExpectationSuite(name="nianbao_identities"))
+    for check in checks:
+        suite.add_expectation(
+            UnexpectedRowsExpectation(
+                unexpected_rows_query=check.sql,
+                description=f"{check.key} ({check.severity.value}): {check.description}",
+                meta={"check": check.key},
+            )
+        )
+    definition = context.validation_definitions.add(gx.ValidationDefinition(name="warehouse", data=batch, suite=suite))
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(name="nianbao", validation_definitions=[definition], actions=actions)
+    )
+    result = checkpoint.run()
+    counts: dict[str, int] = {}
+    for validation in result.run_results.values():
+        for r in validation.results:
+            counts[r.expectation_config.meta["check"]] = int(r.result.get("observed_value") or 0)
+    index = docs_dir / "index.html" if docs_dir is not None and (docs_dir / "index.html").exists() else None
+    return counts, index
+
+
+def validate_warehouse(engine: Engine, *, docs_dir: Path | None = None, use_gx: bool = True) -> RunSummary:
+    """The warehouse run: evaluate, cross-check with GX, store, build the docs."""
+    ensure_writable_schema(engine)
+    summary = evaluate(engine)
+    if use_gx:
+        url = engine.url.render_as_string(hide_password=False)
+        summary.gx_unexpected, summary.docs_index = run_gx(url, docs_dir)
+        ours = {c.key: sum(1 for r in summary.results if r.check is c and r.outcome in (Outcome.FAIL,
+                Outcome.UNCERTAIN)) for c in CHECKS}  # fmt: skip
+        if ours != summary.gx_unexpected:
+            log.warning("GX and nianbao disagree on the number of findings: %s vs %s", summary.gx_unexpected, ours)
+    store(engine, summary)
+    return summary
+
+
+@dataclass
+class FileCheck:
+    path: Path
+    error: str | None = None
+    report: dict | None = None  # agency, year, form
+    results: list[Result] = field(default_factory=list)
+
+
+def check_files(paths: list[Path], *, docs_dir: Path | None = None, use_gx: bool = True) -> list[FileCheck]:
+    """Parse and check files without a warehouse: a throwaway SQLite warehouse, the same suite."""
+    from warehouse.db import make_engine
+
+    out = [FileCheck(Path(p)) for p in paths]
+    with tempfile.TemporaryDirectory(prefix="nianbao-check-") as tmp:
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'warehouse.db'}")
+        raw = RawStore(Path(tmp) / "raw")
+        report_of: dict[int, FileCheck] = {}
+        for item in out:
+            try:
+                loaded = load_file(engine, item.path, raw_store=raw)
+            except (OSError, ParseError) as exc:
+                item.error = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                continue
+            if loaded.status is LoadStatus.FAILED:
+                item.error = loaded.error
+            else:
+                report_of[loaded.report_id] = item
+        summary = validate_warehouse(engine, docs_dir=docs_dir, use_gx=use_gx)
+        engine.dispose()
+    for r in summary.results:
+        if r.report_id in report_of:
+            item = report_of[r.report_id]
+            item.report = summary.reports[r.report_id]
+            item.results.append(r)
+    return out

@@ -1,0 +1,239 @@
+"""The identity checks: the seeds, one broken report per check, UNCERTAIN, the warehouse run, flag reviews."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from conftest import FIXTURES, seed_path
+
+from expectations.checks import Outcome
+from expectations.flags import Decision, list_flags, review_flag
+from expectations.run import check_files, evaluate, store, validate_warehouse
+from expectations.suite import CHECKS
+from parsers import parse_file
+from parsers.form import Table
+from parsers.report import Cell, CellKind, Report, StatedCount
+from warehouse.db import make_engine
+from warehouse.load import DocumentInfo, load_bytes, load_file
+
+SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
+DOCUMENTS = sorted(p for p in (FIXTURES / "documents").iterdir() if p.is_file())
+ALL_CHECKS = {c.key for c in CHECKS}
+#: seed -> the (check, scope) pairs that truly FAIL; every other check passes or cannot be assessed
+SEED_FAILURES = {
+    "000": set(),
+    "001": set(),
+    "002": {("request_balance", "natural_person"), ("request_balance", "total"),
+            ("outcome_sum", "natural_person"), ("outcome_sum", "total")},
+    "003": set(),
+}  # fmt: skip
+
+
+def _outcomes(results) -> dict[tuple[str, str | None], Outcome]:
+    return {(r.check.key, r.scope): r.outcome for r in results}
+
+
+def _fails(results) -> set[tuple[str, str | None]]:
+    return {(r.check.key, r.scope) for r in results if r.outcome is Outcome.FAIL}
+
+
+@pytest.fixture(scope="module")
+def checked_seeds():
+    return {item.path.name[:3]: item for item in check_files(SEEDS, use_gx=False)}
+
+
+@pytest.mark.parametrize("seed", sorted(SEED_FAILURES))
+def test_seed_fails_exactly_the_checks_that_truly_fail(checked_seeds, seed: str) -> None:
+    item = checked_seeds[seed]
+    assert item.error is None
+    assert _fails(item.results) == SEED_FAILURES[seed]
+    assert not [r for r in item.results if r.outcome is Outcome.UNCERTAIN]
+    assert {r.check.key for r in item.results} == ALL_CHECKS
+
+
+def test_seed_002_findings_carry_evidence(checked_seeds) -> None:
+    finding = next(
+        r for r in checked_seeds["002"].results if (r.check.key, r.scope) == ("outcome_sum", "natural_person")
+    )
+    assert (finding.left_value, finding.right_value, finding.difference) == (0, 3, -3)
+    assert finding.message_zh == "三、(七)总计 自然人列为0，但各办理结果之和为3"
+    assert "outcomes add up to 3" in finding.message_en
+    not_held = next(c for c in finding.cells if c["row"] == "unavailable_not_held")
+    assert (not_held["value"], not_held["raw"], not_held["column"]) == (3, "3", "natural_person")
+    assert len(finding.fingerprint) == 32 and finding.numbers_hash
+
+
+def test_seed_004_is_not_assessable(checked_seeds) -> None:
+    assert {r.outcome for r in checked_seeds["004"].results} == {Outcome.NOT_ASSESSABLE}
+
+
+def test_the_fixture_documents_check_like_their_seeds() -> None:
+    for item in check_files(DOCUMENTS, use_gx=False):
+        assert item.error is None, f"{item.path.name}: {item.error}"
+        assert _fails(item.results) == SEED_FAILURES[item.path.name[:3]], item.path.name
+
+
+# --- one broken report per check ------------------------------------------------------
+
+
+def _load(engine, report: Report, name: str):
+    return load_bytes(engine, name.encode(), DocumentInfo(url=f"https://example.invalid/{name}"),
+                      parse=lambda _data, _url: report)  # fmt: skip
+
+
+def _set(report: Report, row: str, **values: int | None) -> Report:
+    cells = {k: dict(v) for k, v in report.requests.items()}
+    for col, value in values.items():
+        kind = CellKind.UNREADABLE if value is None else CellKind.NUMBER
+        cells[row][col] = Cell(value=value, raw="" if value is None else str(value), kind=kind)
+    return report.model_copy(update={"requests": cells})
+
+
+def _only(report: Report, *others: Report):
+    """Evaluate ``report`` (after ``others``) in a fresh warehouse; its results."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'w.db'}")
+        for n, other in enumerate(others):
+            _load(engine, other, f"other-{n}")
+        target = _load(engine, report, "target").report_id
+        results = [r for r in evaluate(engine).results if r.report_id == target]
+        engine.dispose()
+    return results
+
+
+@pytest.fixture(scope="module")
+def base() -> Report:
+    return parse_file(seed_path("000"))
+
+
+def test_base_report_passes(base: Report) -> None:
+    assert _fails(_only(base)) == set()
+
+
+def test_breaking_request_balance(base: Report) -> None:
+    broken = _set(base, "carried_forward", natural_person=1, total=1)
+    assert _fails(_only(broken)) == {("request_balance", "natural_person"), ("request_balance", "total")}
+
+
+def test_breaking_outcome_sum(base: Report) -> None:
+    broken = _set(base, "granted", natural_person=1, total=1)
+    assert _fails(_only(broken)) == {("outcome_sum", "natural_person"), ("outcome_sum", "total")}
+
+
+def test_breaking_applicant_sum(base: Report) -> None:
+    broken = _set(_set(_set(base, "new_requests", total=2), "granted", total=1), "total_processed", total=2)
+    assert _fails(_only(broken)) == {("applicant_sum", "new_requests"), ("applicant_sum", "granted"),
+                                     ("applicant_sum", "total_processed")}  # fmt: skip
+
+
+def test_breaking_review_sum(base: Report) -> None:
+    reviews = dict(base.reviews) | {"suit_direct_total": Cell(value=2, raw="2", kind=CellKind.NUMBER)}
+    assert _fails(_only(base.model_copy(update={"reviews": reviews}))) == {("review_sum", "suit_direct")}
+
+
+def test_breaking_complete(base: Report) -> None:
+    requests = {k: v for k, v in base.requests.items() if k != "rejected_duplicate"}
+    results = _only(base.model_copy(update={"requests": requests}))
+    assert _fails(results) == {("complete", None)}
+    outcome_sum = [r for r in results if r.check.key == "outcome_sum"]
+    assert {r.outcome for r in outcome_sum} == {Outcome.UNCERTAIN}  # a missing operand: not a flag, not a pass
+
+
+def test_breaking_outdated_form(base: Report) -> None:
+    assert _fails(_only(base.model_copy(update={"year": 2022}))) == {("outdated_form", None)}
+
+
+def test_breaking_narrative_match(base: Report) -> None:
+    stated = [StatedCount(table=Table.REQUESTS, cells=[("new_requests", "total")], value=5, text="全年共收到申请5件")]
+    results = _only(base.model_copy(update={"stated": stated}))
+    assert _fails(results) == {("narrative_match", "new_requests")}
+    finding = next(r for r in results if r.outcome is Outcome.FAIL)
+    assert finding.check.severity.value == "warning"
+    assert "全年共收到申请5件" in finding.message_zh and finding.right_value == 1
+
+
+def test_breaking_carry_continuity(base: Report) -> None:
+    previous = base.model_copy(update={"year": 2019})
+    current = _set(_set(base, "carried_over", natural_person=1, total=1), "carried_forward", natural_person=1, total=1)
+    results = _only(current, previous)
+    assert _fails(results) == {("carry_continuity", "natural_person"), ("carry_continuity", "total")}
+    finding = next(r for r in results if r.outcome is Outcome.FAIL)
+    assert (finding.left_value, finding.right_value) == (1, 0)
+    assert [c["row"] for c in finding.cells] == ["carried_over", "carried_forward"]
+
+
+def test_an_unreadable_operand_is_uncertain(base: Report) -> None:
+    results = _only(_set(base, "new_requests", natural_person=None))
+    outcomes = _outcomes(results)
+    assert outcomes[("request_balance", "natural_person")] is Outcome.UNCERTAIN
+    assert outcomes[("applicant_sum", "new_requests")] is Outcome.UNCERTAIN
+    assert _fails(results) == {("complete", None)}
+    uncertain = next(r for r in results if (r.check.key, r.scope) == ("request_balance", "natural_person"))
+    assert "1个单元格无法识别" in uncertain.message_zh
+
+
+# --- the warehouse run ---------------------------------------------------------------
+
+
+@pytest.fixture
+def validated(warehouse_url, tmp_path):
+    engine = make_engine(warehouse_url)
+    for path in SEEDS + DOCUMENTS:
+        load_file(engine, path)
+    summary = validate_warehouse(engine, docs_dir=tmp_path / "docs")
+    return engine, summary, tmp_path / "docs"
+
+
+def test_warehouse_run_stores_results_and_builds_data_docs(validated) -> None:
+    engine, summary, docs = validated
+    assert (docs / "index.html").exists() and summary.docs_index == docs / "index.html"
+    ours = {c.key: sum(1 for r in summary.results if r.check is c and r.outcome in (Outcome.FAIL, Outcome.UNCERTAIN))
+            for c in CHECKS}  # fmt: skip
+    assert summary.gx_unexpected == ours  # GX ran the same SQL and found the same rows
+    with engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT COUNT(*) FROM check_results")).scalar_one()
+        failed = conn.execute(sa.text("SELECT SUM(failed_checks) FROM report_overview")).scalar_one()
+    assert stored == len(summary.results)
+    assert failed == sum(1 for r in summary.results if r.outcome is Outcome.FAIL)
+    flags = list_flags(engine)
+    agency_year_check = {(row[0], row[2], row[3]) for row in flags.rows}
+    assert agency_year_check == {("白银市平川区", 2020, "request_balance"), ("白银市平川区", 2020, "outcome_sum")}
+
+
+def test_a_review_survives_reruns_and_reopens_when_numbers_change(validated) -> None:
+    engine, summary, _ = validated
+    target = next(r for r in summary.results if r.outcome is Outcome.FAIL and r.check.key == "outcome_sum")
+    review_flag(engine, target.fingerprint[:10], Decision.DISMISSED, note="the district counts differently")
+    assert target.fingerprint not in {row[9] for row in list_flags(engine).rows}
+    store(engine, evaluate(engine))  # a re-run
+    assert target.fingerprint not in {row[9] for row in list_flags(engine).rows}
+    dismissed = list_flags(engine, include_dismissed=True)
+    assert {row[10] for row in dismissed.rows if row[9] == target.fingerprint} == {"dismissed"}
+    # a new version of the seed-002 document whose (七)总计 now reads 1 for 自然人: other numbers, re-opened
+    text = seed_path("002").read_text(encoding="utf-8")
+    head, tail = text.split("（七）总计", 1)
+    changed = (head + "（七）总计" + tail.replace("\t\xa00", "\t\xa01", 1)).encode()  # NBSP as printed
+    new = load_bytes(engine, changed, DocumentInfo(url=seed_path("002").resolve().as_uri()))
+    assert new.status.value == "new_version"
+    store(engine, evaluate(engine))
+    rows = list_flags(engine, include_dismissed=True).rows
+    by_url = {row[8]: row[10] for row in rows if row[9] == target.fingerprint}
+    assert by_url[seed_path("002").resolve().as_uri()] == "reopened"
+    assert set(by_url.values()) == {"reopened", "dismissed"}  # the HTML copy still shows the numbers reviewed
+
+
+def test_queries_do_not_grow_with_the_number_of_reports(tmp_path, base: Report) -> None:
+    def count_queries(n: int) -> int:
+        engine = make_engine(f"sqlite:///{tmp_path / f'w{n}.db'}")
+        for i in range(n):
+            _load(engine, base.model_copy(update={"agency": f"{base.agency}{i}"}), f"r{i}")
+        seen = []
+        sa.event.listen(engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+        store(engine, evaluate(engine))
+        engine.dispose()
+        return len(seen)
+
+    assert count_queries(3) == count_queries(30)
