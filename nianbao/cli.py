@@ -340,6 +340,54 @@ def flags_review(
     out.print(f"{full}: {decision.value}")
 
 
+def _host_map(pairs: list[str] | None) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs or []:
+        host, sep, target = pair.partition("=")
+        if not sep or not host or not target:
+            raise typer.BadParameter(f"{pair!r}: give REAL_HOST=HOST:PORT", param_hint="--host-map")
+        mapping[host] = target
+    return mapping
+
+
+@app.command()
+def run(
+    portal: Annotated[list[str] | None, typer.Option(help="crawl only this portal (repeatable)")] = None,
+    since: Annotated[int | None, typer.Option(help="backfill: report years from this one on")] = None,
+    host_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="REAL_HOST=HOST:PORT: send a portal's requests elsewhere, e.g. to the local mirror (repeatable)"
+        ),
+    ] = None,
+    no_docs: Annotated[bool, typer.Option("--no-docs", help="skip building the Data Docs site")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Run the nightly flow once, here: crawl, parse, load, check, report (Prefect's ephemeral API)."""
+    from rich.markdown import Markdown
+
+    from flows.nightly import run_nightly
+
+    settings = _settings(database_url)
+    result = run_nightly(settings, portals=portal or None, since=since, host_map=_host_map(host_map) or None,
+                         docs=not no_docs)  # fmt: skip
+    out.print(Markdown(result["summary"]))
+
+
+@app.command()
+def reparse(
+    no_docs: Annotated[bool, typer.Option("--no-docs", help="skip building the Data Docs site")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Re-parse and re-check every stored document, without crawling (after a parser upgrade)."""
+    from rich.markdown import Markdown
+
+    from flows.reparse import run_reparse
+
+    result = run_reparse(_settings(database_url), docs=not no_docs)
+    out.print(Markdown(result["summary"]))
+
+
 @app.command()
 def version() -> None:
     """Print nianbao's version and the parser version."""

@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from spiders.portals import PORTALS
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NIANBAO_", extra="ignore")
@@ -19,6 +21,16 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL of the warehouse; default: SQLite in data_dir/warehouse.db"
     )
     parse_timeout: float = Field(default=60.0, gt=0, description="seconds one document may take to parse")
+    dask_address: str | None = Field(
+        default=None, description="a Dask scheduler (tcp://host:8786) for the parse fan-out"
+    )
+    parse_workers: int = Field(default=4, ge=1, le=64, description="parse threads on one machine")
+    portals: list[str] = Field(
+        default_factory=lambda: [p.key for p in PORTALS], description="the portals the nightly run crawls"
+    )
+    host_map: dict[str, str] = Field(
+        default_factory=dict, description="real host -> host:port to send requests to instead (the local mirror)"
+    )
 
     @field_validator("data_dir")
     @classmethod

@@ -8,7 +8,7 @@ from conftest import FIXTURES, seed_path
 
 from expectations.checks import Outcome
 from expectations.flags import Decision, list_flags, review_flag
-from expectations.run import check_files, evaluate, store, validate_warehouse
+from expectations.run import GXMode, check_files, evaluate, store, validate_warehouse
 from expectations.suite import CHECKS
 from parsers import parse_file
 from parsers.form import Table
@@ -165,6 +165,18 @@ def test_breaking_carry_continuity(base: Report) -> None:
     assert [c["row"] for c in finding.cells] == ["carried_over", "carried_forward"]
 
 
+def test_two_versions_sharing_a_previous_year_both_get_evidence(base: Report, tmp_path) -> None:
+    """Regression: the evidence query listed a shared previous-year report twice (UNIQUE constraint failed)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    _load(engine, base.model_copy(update={"year": 2019}), "previous")
+    current = _set(_set(base, "carried_over", natural_person=1, total=1), "carried_forward", natural_person=1, total=1)
+    first, second = _load(engine, current, "html-copy"), _load(engine, current, "pdf-copy")
+    results = evaluate(engine).results
+    for report_id in (first.report_id, second.report_id):
+        finding = next(r for r in results if r.report_id == report_id and r.outcome is Outcome.FAIL)
+        assert [c["value"] for c in finding.cells] == [1, 0]
+
+
 def test_an_unreadable_operand_is_uncertain(base: Report) -> None:
     results = _only(_set(base, "new_requests", natural_person=None))
     outcomes = _outcomes(results)
@@ -201,6 +213,19 @@ def test_warehouse_run_stores_results_and_builds_data_docs(validated) -> None:
     flags = list_flags(engine)
     agency_year_check = {(row[0], row[2], row[3]) for row in flags.rows}
     assert agency_year_check == {("白银市平川区", 2020, "request_balance"), ("白银市平川区", 2020, "outcome_sum")}
+
+
+def test_gx_running_the_identity_sql_itself_finds_the_same(warehouse_url) -> None:
+    """The cross-check mode: GX executes every identity's SQL over the cells, not the stored findings."""
+    engine = make_engine(warehouse_url)
+    for path in SEEDS + DOCUMENTS:
+        load_file(engine, path)
+    summary = validate_warehouse(engine, gx_mode=GXMode.IDENTITIES)
+    assert summary.gx_unexpected["request_balance"] == 2 * sum(1 for p in SEEDS + DOCUMENTS if p.name[:3] == "002")
+    assert summary.gx_unexpected == {
+        c.key: sum(1 for r in summary.results if r.check is c and r.outcome is not Outcome.PASS
+                   and r.outcome is not Outcome.NOT_ASSESSABLE) for c in CHECKS
+    }  # fmt: skip
 
 
 def test_a_review_survives_reruns_and_reopens_when_numbers_change(validated) -> None:
