@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SEEDS ?= ../shared/seeds
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps demo test lint format fixtures golden bench clean
+.PHONY: help install system-deps demo run ui test lint format fixtures golden bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,6 +18,9 @@ system-deps: ## Install the Debian packages the tests need (PostgreSQL), when ru
 
 demo: install ## The main job: parse the seed reports and show their tables
 	$(BIN)/nianbao parse $(wildcard $(SEEDS)/*.txt)
+
+ui: install ## Start a local Prefect server + worker with the deployments of prefect.yaml (UI on :4200)
+	$(BIN)/nianbao ui
 
 test: install system-deps ## Install everything and run the whole (offline) test suite
 	$(BIN)/ruff check .

@@ -389,6 +389,39 @@ def reparse(
 
 
 @app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="the port of the Prefect UI and API")] = 4200,
+) -> None:
+    """Start a local Prefect server, deploy prefect.yaml, start a worker: the UI is at http://127.0.0.1:PORT."""
+    from nianbao import ui as prefect_ui
+
+    settings = _settings()
+    logs = settings.data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = prefect_ui.environment(port)
+    server = worker = None
+    try:
+        server = prefect_ui.start_server(env, logs / "prefect-server.log")
+        out.print(f"starting the Prefect server on http://127.0.0.1:{port} (log: {logs / 'prefect-server.log'})…")
+        prefect_ui.wait_healthy(env["PREFECT_API_URL"], server)
+        prefect_ui.deploy(env)
+        out.print("deployed prefect.yaml: nightly (02:00 Asia/Shanghai) and reparse")
+        worker = prefect_ui.start_worker(env, logs / "prefect-worker.log")
+        out.print(f"worker on pool {prefect_ui.POOL} started. Open http://127.0.0.1:{port} — Ctrl-C stops all.")
+        out.print(f"Run the nightly flow now: PREFECT_API_URL={env['PREFECT_API_URL']} "
+                  ".venv/bin/prefect deployment run nightly/nightly")  # fmt: skip
+        while server.poll() is None:
+            server.wait(timeout=None)
+    except prefect_ui.UIError as exc:
+        fail_line("nianbao ui", str(exc))
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        out.print("stopping…")
+    finally:
+        prefect_ui.stop(worker, server)
+
+
+@app.command()
 def version() -> None:
     """Print nianbao's version and the parser version."""
     from parsers.report import PARSER_VERSION

@@ -1,0 +1,107 @@
+"""``nianbao ui``: a local Prefect server, the deployments of prefect.yaml, and a worker.
+
+The UI at http://127.0.0.1:4200 then shows the nightly deployment, its
+schedule and every run. Each piece is a function so the tests can start a real
+server, deploy, and look at the deployments through the API.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+POOL = "nianbao-process"
+
+
+class UIError(RuntimeError):
+    pass
+
+
+def prefect_command() -> list[str]:
+    found = shutil.which("prefect", path=str(Path(sys.executable).parent)) or shutil.which("prefect")
+    if found is None:
+        raise UIError("the prefect command is not installed (make install)")
+    return [found]
+
+
+def environment(port: int, home: Path | None = None) -> dict[str, str]:
+    """The environment every prefect command of this session runs in: our server, our checkout."""
+    env = dict(os.environ)
+    env |= {
+        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "NIANBAO_HOME": str(ROOT),
+    }
+    if home is not None:
+        env["PREFECT_HOME"] = str(home)
+    return env
+
+
+def start_server(env: dict[str, str], log: Path | None = None) -> subprocess.Popen:
+    out = log.open("ab") if log else subprocess.DEVNULL
+    port = env["PREFECT_SERVER_API_PORT"]
+    return subprocess.Popen(
+        [*prefect_command(), "server", "start", "--host", "127.0.0.1", "--port", port],
+        env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
+    )  # fmt: skip
+
+
+def wait_healthy(api_url: str, server: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise UIError(f"the Prefect server exited (status {server.returncode}); is the port free?")
+        try:
+            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise UIError(f"the Prefect server did not answer at {api_url} within {timeout:.0f} s")
+
+
+def _run(args: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run([*prefect_command(), *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise UIError(f"prefect {' '.join(args)} failed: {tail[0]}")
+    return done.stdout
+
+
+def deploy(env: dict[str, str]) -> str:
+    """Create the process work pool if needed, then deploy every deployment of prefect.yaml."""
+    existing = subprocess.run([*prefect_command(), "work-pool", "inspect", POOL], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+    if existing.returncode != 0:
+        _run(["work-pool", "create", POOL, "--type", "process"], env)
+    return _run(["--no-prompt", "deploy", "--all"], env)
+
+
+def start_worker(env: dict[str, str], log: Path | None = None) -> subprocess.Popen:
+    out = log.open("ab") if log else subprocess.DEVNULL
+    return subprocess.Popen(
+        [*prefect_command(), "worker", "start", "--pool", POOL], env=env, stdout=out, stderr=subprocess.STDOUT,
+        cwd=ROOT, start_new_session=True,
+    )  # fmt: skip
+
+
+def stop(*processes: subprocess.Popen | None) -> None:
+    for process in processes:
+        if process is not None and process.poll() is None:
+            process.terminate()
+    for process in processes:
+        if process is not None:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
