@@ -618,8 +618,12 @@ def document_to_report(doc: Document, source: str, sha256: str) -> Report:
             b.warn("table_missing", f"part {'二' if part is Table.PROACTIVE else '四'} table not found", part)
 
     agency = title.agency if title else None
-    if agency is None and (agency := agency_from_body(paragraphs)):
+    named = agency_from_body(paragraphs)
+    if agency is None and named:
+        agency = named
         b.warn("agency_from_body", f"the title does not name the agency; {agency} is taken from the text")
+    elif agency and named and agency != named and agency in named:
+        agency = named  # the title's short name (种田乡), the text's full one (白银市平川区种田乡人民政府)
     if agency is None:
         b.warn("agency_unknown", "the report does not name its agency in its title or first paragraphs")
     if year is None:

@@ -170,3 +170,15 @@ def test_issue_a_repeated_item_row_is_kept_once_and_said(html000: str) -> None:
     licensing = [(p.metric, p.cell.value) for p in report.proactive if p.item == "licensing"]
     assert licensing == [("items_last_year", 83), ("items_change", 117), ("decisions", 11034)]
     assert [w.code for w in report.warnings] == ["duplicate_item"]
+
+
+def test_issue_short_agency_in_the_title_full_name_in_the_text() -> None:
+    page = (
+        "<html><body><p>种田乡2025年政府信息公开工作年度报告</p>"
+        "<p>由白银市平川区种田乡人民政府编制完成本报告。本报告所列数据的统计期限自2025年1月1日至2025年12月31日。</p>"
+        "<p>一、总体情况</p><p>无。</p></body></html>"
+    )
+    with pytest.raises(Exception, match="part 三"):
+        parse_bytes(page.encode())
+    report = parse_bytes(page.replace("2025", "2017").encode())
+    assert report.agency == "白银市平川区种田乡人民政府"
