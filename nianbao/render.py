@@ -57,7 +57,7 @@ def _printed(cell: Cell | None) -> str:
     return str(cell.value)
 
 
-class _Printer:
+class CellPrinter:
     def __init__(self, style: Style) -> None:
         self.style = style
         self.n_zero = 0
@@ -72,51 +72,69 @@ class _Printer:
         return text
 
 
-def _td(text: str, rowspan: int = 1, colspan: int = 1) -> str:
-    attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (f' colspan="{colspan}"' if colspan > 1 else "")
-    return f"<td{attrs}>{html.escape(text)}</td>"
+@dataclass(frozen=True)
+class Span:
+    """One printed cell of a table, before spans are expanded: what a ``<td>`` and a Word cell share."""
+
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
 
 
-# --- HTML tables -------------------------------------------------------------
+#: A table as printed: rows of cells, each placed in the first free grid column (HTML's rule).
+Layout = list[list[Span]]
 
 
-def _proactive_rows(report: Report, version: FormVersion, cell_text: Callable[[Cell | None], str]) -> list[str]:
+def _html_row(row: list[Span]) -> str:
+    tds = []
+    for span in row:
+        attrs = (f' rowspan="{span.rowspan}"' if span.rowspan > 1 else "") + (
+            f' colspan="{span.colspan}"' if span.colspan > 1 else ""
+        )
+        tds.append(f"<td{attrs}>{html.escape(span.text)}</td>")
+    return "".join(tds)
+
+
+# --- table layouts, shared by the HTML, text and DOCX renderers -----------------------
+
+
+def proactive_layout(report: Report, version: FormVersion, cell_text: Callable[[Cell | None], str]) -> Layout:
+    """Part 二: a 第二十条 row per section, its header row, one row per item."""
     cells = {(p.item, p.metric): p.cell for p in report.proactive}
-    rows: list[str] = []
+    rows: Layout = []
     section = None
     items: list[ProactiveItem] = list(proactive_items(version))
     for item in items:
         metrics = item.metrics[version]
+        width = 3 if len(metrics) == 1 else 1
         if item.section != section:
             section = item.section
-            rows.append(_td(section, colspan=4))
-            headers = [_td(PROACTIVE_METRIC_BY_KEY[m].label, colspan=3 if len(metrics) == 1 else 1) for m in metrics]
-            if len(metrics) == 2:
-                headers.append(_td(""))
-            rows.append(_td("信息内容") + "".join(headers))
-        values = [cell_text(cells.get((item.key, m))) for m in metrics]
-        tds = [_td(v, colspan=3 if len(metrics) == 1 else 1) for v in values]
-        if len(metrics) == 2:
-            tds.append(_td(""))
-        rows.append(_td(proactive_item_label(item, version)) + "".join(tds))
+            rows.append([Span(section, colspan=4)])
+            headers = [Span(PROACTIVE_METRIC_BY_KEY[m].label, colspan=width) for m in metrics]
+            rows.append([Span("信息内容"), *headers, *([Span("")] if len(metrics) == 2 else [])])
+        values = [Span(cell_text(cells.get((item.key, m))), colspan=width) for m in metrics]
+        rows.append([Span(proactive_item_label(item, version)), *values, *([Span("")] if len(metrics) == 2 else [])])
     return rows
 
 
-def _request_header_rows() -> list[str]:
+def request_header_layout() -> Layout:
+    """The three header rows of part 三: 申请人情况 over 自然人 / 法人或其他组织 (five kinds) / 总计."""
     applicants = [c for c in REQUEST_COLUMNS if "/" in c.label]
     return [
-        _td(BALANCE_NOTE, rowspan=3, colspan=3) + _td("申请人情况", colspan=7),
-        _td("自然人", rowspan=2) + _td("法人或其他组织", colspan=5) + _td("总计", rowspan=2),
-        "".join(_td(c.label.split("/")[-1].strip()) for c in applicants),
+        [Span(BALANCE_NOTE, rowspan=3, colspan=3), Span("申请人情况", colspan=7)],
+        [Span("自然人", rowspan=2), Span("法人或其他组织", colspan=5), Span("总计", rowspan=2)],
+        [Span(c.label.split("/")[-1].strip()) for c in applicants],
     ]
 
 
-def _request_rows(
-    report: Report, version: FormVersion, cell_text: Callable[[Cell | None], str], repeat_header: bool
-) -> list[str]:
+def request_layout(
+    report: Report, version: FormVersion, cell_text: Callable[[Cell | None], str], repeat_header: bool = False
+) -> Layout:
+    """Part 三, with the merged 三、本年度办理结果 and (三)…(六) group labels; ``repeat_header``
+    prints the header rows again after row 二 (as some pages saved from Word do)."""
     keys = list(request_row_keys(version))
     outcome_keys = [k for k in keys if k in RESULT_ROW_KEYS]
-    rows = _request_header_rows()
+    rows = request_header_layout()
     group_sizes: dict[str, int] = {}
     for key in keys:
         group = REQUEST_ROW_LAYOUT[key][0]
@@ -125,39 +143,38 @@ def _request_rows(
     started: set[str] = set()
     for key in keys:
         group, label = REQUEST_ROW_LAYOUT[key]
-        values = "".join(_td(cell_text(report.requests.get(key, {}).get(c.key))) for c in REQUEST_COLUMNS)
-        lead = ""
+        lead: list[Span] = []
         if key == outcome_keys[0]:
-            lead += _td(RESULT_GROUP_LABEL, rowspan=len(outcome_keys))
+            lead.append(Span(RESULT_GROUP_LABEL, rowspan=len(outcome_keys)))
         if key not in RESULT_ROW_KEYS:
-            lead += _td(label, colspan=3)
+            lead.append(Span(label, colspan=3))
         elif group is None:
-            lead += _td(label, colspan=2)
+            lead.append(Span(label, colspan=2))
         else:
             if group not in started:
                 started.add(group)
-                lead += _td(group, rowspan=group_sizes[group])
-            lead += _td(label)
-        rows.append(lead + values)
+                lead.append(Span(group, rowspan=group_sizes[group]))
+            lead.append(Span(label))
+        rows.append(lead + [Span(cell_text(report.requests.get(key, {}).get(c.key))) for c in REQUEST_COLUMNS])
         if repeat_header and key == keys[1]:
-            rows += _request_header_rows()
+            rows += request_header_layout()
     return rows
 
 
-def _review_rows(report: Report, cell_text: Callable[[Cell | None], str]) -> list[str]:
-    outcomes = "".join(_td(label) for _, label in REVIEW_OUTCOMES)
+def review_layout(report: Report, cell_text: Callable[[Cell | None], str]) -> Layout:
+    """Part 四: 行政复议 and 行政诉讼 (未经复议直接起诉 / 复议后起诉) over one row of fifteen numbers."""
+    outcomes = [Span(label) for _, label in REVIEW_OUTCOMES]
     return [
-        _td("行政复议", colspan=5) + _td("行政诉讼", colspan=10),
-        "".join(_td(label, rowspan=2) for _, label in REVIEW_OUTCOMES)
-        + _td("未经复议直接起诉", colspan=5)
-        + _td("复议后起诉", colspan=5),
+        [Span("行政复议", colspan=5), Span("行政诉讼", colspan=10)],
+        [Span(label, rowspan=2) for _, label in REVIEW_OUTCOMES]
+        + [Span("未经复议直接起诉", colspan=5), Span("复议后起诉", colspan=5)],
         outcomes + outcomes,
-        "".join(_td(cell_text(report.reviews.get(f"{g}_{o}"))) for g, _ in REVIEW_GROUPS for o, _ in REVIEW_OUTCOMES),
+        [Span(cell_text(report.reviews.get(f"{g}_{o}"))) for g, _ in REVIEW_GROUPS for o, _ in REVIEW_OUTCOMES],
     ]
 
 
-def _table(rows: list[str]) -> str:
-    body = "\n".join(f"  <tr>{r}</tr>" for r in rows)
+def _table(rows: Layout) -> str:
+    body = "\n".join(f"  <tr>{_html_row(r)}</tr>" for r in rows)
     return f'<table border="1" cellspacing="0" cellpadding="2">\n{body}\n</table>'
 
 
@@ -167,7 +184,7 @@ def _paragraphs(text: str) -> str:
 
 def report_to_body_html(report: Report, style: Style = Style()) -> str:
     """The report itself: title, preamble, the six parts with their tables."""
-    cell_text = _Printer(style)
+    cell_text = CellPrinter(style)
     out = [f'<p style="text-align:center"><strong>{html.escape(report.title or "")}</strong></p>']
     out.append(_paragraphs(report.preamble))
     by_number = {s.number: s for s in report.sections}
@@ -180,12 +197,12 @@ def report_to_body_html(report: Report, style: Style = Style()) -> str:
         part = {2: Table.PROACTIVE, 3: Table.REQUESTS, 4: Table.REVIEWS}.get(number) if has_tables else None
         if part is Table.PROACTIVE and report.tables_present.get(part):
             version = report.table_forms.get(Table.PROACTIVE, report.form)
-            out.append(_table(_proactive_rows(report, version, cell_text)))
+            out.append(_table(proactive_layout(report, version, cell_text)))
         elif part is Table.REQUESTS and report.tables_present.get(part):
             version = report.table_forms.get(Table.REQUESTS, report.form)
-            out.append(_table(_request_rows(report, version, cell_text, style.repeat_request_header)))
+            out.append(_table(request_layout(report, version, cell_text, style.repeat_request_header)))
         elif part is Table.REVIEWS and report.tables_present.get(part):
-            out.append(_table(_review_rows(report, cell_text)))
+            out.append(_table(review_layout(report, cell_text)))
         if section:
             out.append(_paragraphs(section.text))
     return "\n".join(out)
@@ -233,11 +250,11 @@ def report_to_html(report: Report, style: Style = Style()) -> bytes:
 # --- extracted text ------------------------------------------------------------
 
 
-def _grid_from_html_rows(rows: list[str]) -> list[list[str]]:
-    """Reuse the HTML row builders for text: parse the few <td>s back into a grid."""
+def _grid_from_layout(rows: Layout) -> list[list[str]]:
+    """Reuse the table layouts for text: render the few <td>s and parse them back into a grid."""
     from parsers.html import html_to_document
 
-    doc = html_to_document(("<table>" + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>").encode())
+    doc = html_to_document(("<table>" + "".join(f"<tr>{_html_row(r)}</tr>" for r in rows) + "</table>").encode())
     table = doc.tables[0]
     return [[("" if c.is_copy else c.text) for c in row] for row in table.rows]
 
@@ -245,20 +262,20 @@ def _grid_from_html_rows(rows: list[str]) -> list[list[str]]:
 def report_to_text(report: Report, layout: str = "tabs") -> bytes:
     """Text as pulled out of a Word/PDF file: ``tabs`` (one row per line) or
     ``cells`` (one cell per line, rows separated by blank lines)."""
-    cell_text = _Printer(Style())
+    cell_text = CellPrinter(Style())
     lines = [report.title or "", "", report.preamble, ""]
     by_number = {s.number: s for s in report.sections}
     for number in range(1, 7):
         section = by_number.get(number)
         lines += [section.title if section else f"{CHINESE_NUMERALS[number - 1]}、{SECTIONS[number - 1].title}", ""]
-        rows: list[str] = []
+        rows: Layout = []
         if number == 2 and report.tables_present.get(Table.PROACTIVE):
-            rows = _proactive_rows(report, report.table_forms.get(Table.PROACTIVE, report.form), cell_text)
+            rows = proactive_layout(report, report.table_forms.get(Table.PROACTIVE, report.form), cell_text)
         elif number == 3 and report.tables_present.get(Table.REQUESTS):
-            rows = _request_rows(report, report.table_forms.get(Table.REQUESTS, report.form), cell_text, False)
+            rows = request_layout(report, report.table_forms.get(Table.REQUESTS, report.form), cell_text, False)
         elif number == 4 and report.tables_present.get(Table.REVIEWS):
-            rows = _review_rows(report, cell_text)
-        for grid_row in _grid_from_html_rows(rows) if rows else []:
+            rows = review_layout(report, cell_text)
+        for grid_row in _grid_from_layout(rows) if rows else []:
             if layout == "cells":
                 lines += ["\t" + cell for cell in grid_row] + [""]
             else:

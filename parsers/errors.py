@@ -44,3 +44,57 @@ class MissingTable(ParseError):
 
 class TruncatedDocument(ParseError):
     code = "truncated"
+
+
+class CorruptDocument(ParseError):
+    """A PDF or Word file whose structure cannot be read (damaged, truncated, not what its magic says)."""
+
+    code = "corrupt"
+
+
+class EncryptedDocument(ParseError):
+    """A document that needs a password to open."""
+
+    code = "encrypted"
+
+
+class NeedsOCR(ParseError):
+    """A PDF without a readable text layer: scanned pages, or fonts whose glyphs map to no characters."""
+
+    code = "needs_ocr"
+
+
+class TooLarge(ParseError):
+    """A document beyond the reader's limits: a zip bomb, thousands of pages, memory exhausted."""
+
+    code = "too_large"
+
+
+class UnsafeDocument(ParseError):
+    """A document carrying something a reader must not follow (a DTD with external entities in a DOCX)."""
+
+    code = "unsafe"
+
+
+class TimeLimitExceeded(ParseError):
+    """The per-document time limit ran out; the reader was stopped."""
+
+    code = "time_limit"
+
+
+class ConverterMissing(ParseError):
+    """A format that needs an external converter (LibreOffice for .doc/.wps) that is not installed."""
+
+    code = "converter_missing"
+
+
+class ConversionFailed(ParseError):
+    """The external converter ran but produced nothing readable."""
+
+    code = "conversion_failed"
+
+
+class ReaderCrashed(ParseError):
+    """The isolated reader process died without an answer (a crash in a native library, killed)."""
+
+    code = "reader_crashed"

@@ -21,7 +21,7 @@ from parsers.form import (
     Table,
 )
 
-PARSER_VERSION = "0.3.0"
+PARSER_VERSION = "0.4.0"  # 0.4: DOCX, PDF and DOC/WPS readers (formerly unsupported_format errors)
 
 
 class CellKind(StrEnum):
@@ -172,7 +172,7 @@ def _cell_dict(table: Table, row: str, column: str | None, cell: Cell) -> dict[s
         "value": cell.value,
         "raw": cell.raw,
         "kind": cell.kind.value,
-        "position": cell.position.model_dump(exclude_none=True),
+        "position": cell.position.model_dump(mode="json", exclude_none=True),
     }
     if cell.note:
         out["note"] = cell.note

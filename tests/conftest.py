@@ -27,6 +27,25 @@ def seed_reports():
     return {p.name[:3]: parse_file(p) for p in sorted((FIXTURES / "seeds").glob("*.txt"))}
 
 
+def require_tool(name: str, package: str) -> str:
+    """The path of a system tool a test needs: skipped where it is missing, except in CI, where that fails."""
+    import shutil
+
+    found = shutil.which(name)
+    if found is None:
+        message = f"{name} is not installed (apt-get install {package}, or run scripts/system-deps as root)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """LibreOffice, for reading .doc/.wps files."""
+    return require_tool("soffice", "libreoffice-writer-nogui fonts-noto-cjk")
+
+
 # --- warehouse backends: SQLite, and a throwaway PostgreSQL server on 127.0.0.1 -------------
 
 

@@ -23,7 +23,17 @@ BAD_INPUTS = {
     "not_a_report.html": "no annual report here",
     "no_part3.html": "part 三 (收到和处理政府信息公开申请情况) table not found",
     "truncated.html": "truncated?",
-    "pdf_named_txt.txt": "PDF documents are not readable yet",
+    "pdf_named_txt.txt": "not a readable PDF, damaged or truncated",
+    "corrupt.pdf": "not a readable PDF, damaged or truncated",
+    "truncated.pdf": "not a readable PDF, damaged or truncated",
+    "zero_pages.pdf": "the PDF has no pages",
+    "scanned.pdf": "no text layer: page(s) 1, 2 are images (a scan?); it needs OCR",
+    "unmapped_glyphs.pdf": "map to no characters (fonts without a Unicode map); it needs OCR",
+    "user_password.pdf": "the PDF is encrypted with a password",
+    "zip_bomb.docx": "the DOCX would unpack to 300 MB (limit 256 MB): a zip bomb?",
+    "external_entity.docx": "declares a DTD (external entities?)",
+    "plain_zip.docx": "a ZIP archive, not a Word document",
+    "not_word.doc": "a damaged or truncated .doc/.wps (OLE) file",
 }
 
 
@@ -119,3 +129,17 @@ def test_help_runs() -> None:
 
 def test_console_script_is_declared() -> None:
     assert 'nianbao = "nianbao.cli:main"' in Path(ROOT / "pyproject.toml").read_text()
+
+
+def test_word_pdf_and_a_pdf_named_docx_print_their_format() -> None:
+    paths = [FIXTURES / "documents" / n for n in ("002_word.docx", "000_pdf.pdf", "003_pdf_named.docx")]
+    result = runner.invoke(app, ["parse", "--json", *map(str, paths)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["format"], r["encoding"], r["agency"]) for r in lines] == [
+        ("docx", None, "白银市平川区"),
+        ("pdf", None, "银川市西夏区审批服务管理局"),
+        ("pdf", None, "红寺堡区审批服务管理局"),
+    ]
+    cell = next(c for c in lines[1]["cells"] if c["row"] == "new_requests" and c["column"] == "natural_person")
+    assert set(cell["position"]) == {"table", "row", "col", "page", "bbox"} and len(cell["position"]["bbox"]) == 4

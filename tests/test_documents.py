@@ -1,5 +1,5 @@
-"""Fixture documents: each HTML page parses to the numbers of the seed it was built from,
-and every fixture parses exactly to its reviewed golden JSON."""
+"""Fixture documents: each HTML page, Word document, PDF and .doc parses to the numbers of the seed it
+was built from, and every fixture parses exactly to its reviewed golden JSON."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from parsers.form import OTHER_ROWS_2021, FormVersion, Table
 from parsers.report import Report
 
 DOCUMENTS = sorted((FIXTURES / "documents").glob("*.html"))
+#: Word, PDF and legacy Word fixtures (a PDF named .docx among them: the format is sniffed).
+BINARY = sorted(p for p in (FIXTURES / "documents").iterdir() if p.suffix in (".docx", ".pdf", ".doc", ".wps"))
+NEEDS_LIBREOFFICE = (".doc", ".wps")
 
 
 def _numbers(report: Report) -> dict:
@@ -34,6 +37,32 @@ def test_html_fixture_has_the_numbers_of_its_seed(path: Path, seed_reports: dict
     assert (report.agency, report.year, report.form, report.period) == (seed.agency, seed.year, seed.form, seed.period)
     assert report.form_reference == seed.form_reference
     assert [w.code for w in report.warnings] == []
+
+
+@pytest.mark.parametrize("path", BINARY, ids=lambda p: p.name)
+def test_word_pdf_and_doc_fixtures_have_the_numbers_of_their_seed(
+    path: Path, seed_reports: dict[str, Report], request: pytest.FixtureRequest
+) -> None:
+    if path.suffix in NEEDS_LIBREOFFICE:
+        request.getfixturevalue("soffice")
+    seed = seed_reports[path.name[:3]]
+    report = parse_file(path)
+    assert _numbers(report) == _numbers(seed)
+    assert (report.agency, report.year, report.form, report.period) == (seed.agency, seed.year, seed.form, seed.period)
+    assert report.form_reference == seed.form_reference
+    assert [w.code for w in report.warnings] == []
+    positions = [c["position"] for c in report.to_json_dict()["cells"]]
+    if report.format == "pdf":  # provenance: the page and the box every number was printed in
+        assert all(isinstance(p["page"], int) and len(p["bbox"]) == 4 for p in positions)
+    else:
+        assert all({"table", "row", "col"} <= set(p) and "page" not in p for p in positions)
+
+
+def test_fixture_formats_are_sniffed_from_content() -> None:
+    formats = {p.name: parse_file(p).format for p in BINARY if p.suffix not in NEEDS_LIBREOFFICE}
+    assert formats["003_pdf_named.docx"] == "pdf"
+    assert {f for n, f in formats.items() if n.endswith(".pdf")} == {"pdf"}
+    assert {f for n, f in formats.items() if n.endswith("_word.docx")} == {"docx"}
 
 
 def test_fixture_encodings() -> None:
@@ -64,7 +93,9 @@ def test_mixed_form_reported_per_table(seed_reports: dict[str, Report]) -> None:
 
 
 @pytest.mark.parametrize("path", report_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_golden(path: Path) -> None:
+def test_golden(path: Path, request: pytest.FixtureRequest) -> None:
+    if path.suffix in NEEDS_LIBREOFFICE:
+        request.getfixturevalue("soffice")
     golden = GOLDEN / golden_name(path)
     assert golden.exists(), f"no golden file: run `make golden` and review {golden.name}"
     assert expected_json(path) == json.loads(golden.read_text(encoding="utf-8"))

@@ -1,4 +1,5 @@
-"""Property: any valid table of either form, rendered as HTML or extracted text, parses back cell for cell."""
+"""Property: any valid table of either form, rendered as HTML, extracted text or a Word document, parses back
+cell for cell."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nianbao.render import Style, report_to_html, report_to_text
+from nianbao.render_docx import DocxStyle, report_to_docx
 from parsers import parse_bytes
 from parsers.form import (
     AMOUNT_METRICS,
@@ -121,3 +123,18 @@ def test_html_round_trip(report: Report, style: Style) -> None:
 @given(report=reports(), layout=st.sampled_from(["tabs", "cells"]))
 def test_text_round_trip(report: Report, layout: str) -> None:
     _same_tables(parse_bytes(report_to_text(report, layout)), report)
+
+
+docx_styles = st.builds(
+    DocxStyle,
+    zero_marks=st.sampled_from([(), ("—",), ("", "/")]),
+    fullwidth_digits=st.booleans(),
+    ruled=st.booleans(),
+    repeat_header=st.booleans(),
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(report=reports(), style=docx_styles)
+def test_docx_round_trip(report: Report, style: DocxStyle) -> None:
+    _same_tables(parse_bytes(report_to_docx(report, style)), report)

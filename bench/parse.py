@@ -1,0 +1,174 @@
+"""Benchmark: parsing speed per format, and the PDF reader against ``pdftotext -layout``.
+
+    .venv/bin/python bench/parse.py [--n 40] [--repeat 3]
+
+Two sets of reports:
+
+* the fixtures: tests/fixtures/seeds (text) and tests/fixtures/documents (HTML, DOCX, PDF, DOC/WPS);
+* a generated set: ``--n`` reports per format, the four seeds with tables with random numbers,
+  rendered as HTML and DOCX and converted by LibreOffice to PDF and DOC (``--n`` / 4 DOCs: each
+  costs a LibreOffice start).
+
+Each report is parsed ``--repeat`` times (``parse_bytes``, the whole path: reader and matcher);
+its time is the median of those, and a format's figure is the median over its reports. PDFs are
+timed as ``parse_bytes`` runs them (in a forked child under the time limit) and in-process
+(``time_limit=None``), and each against ``pdftotext -layout FILE /dev/null`` on the same file
+(the floor for reading a text layer, process start included). Needs LibreOffice and poppler-utils
+(``scripts/system-deps``). The figures we measured are in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+
+from nianbao.render import report_to_html  # noqa: E402
+from nianbao.render_docx import report_to_docx  # noqa: E402
+from parsers import parse_bytes, parse_file, sniff_format  # noqa: E402
+from parsers.form import AMOUNT_METRICS, SIGNED_METRICS  # noqa: E402
+from parsers.report import Cell, CellKind, ProactiveCell, Report  # noqa: E402
+
+
+def _number(value: int | float) -> Cell:
+    return Cell(value=value, raw=str(value), kind=CellKind.NUMBER)
+
+
+def vary(report: Report, rng: random.Random) -> Report:
+    """The report with every number drawn at random (same layout, same form, same text)."""
+    requests = {row: {col: _number(rng.randint(0, 300)) for col in cols} for row, cols in report.requests.items()}
+    reviews = {key: _number(rng.randint(0, 20)) for key in report.reviews}
+    proactive = []
+    for p in report.proactive:
+        if p.metric in SIGNED_METRICS:
+            value: int | float = rng.randint(-99, 99)
+        elif p.metric in AMOUNT_METRICS:
+            value = round(rng.random() * 10000, 2)
+        else:
+            value = rng.randint(0, 20000)
+        proactive.append(ProactiveCell(item=p.item, metric=p.metric, cell=_number(value)))
+    return report.model_copy(update={"requests": requests, "reviews": reviews, "proactive": proactive})
+
+
+def libreoffice_batch(sources: list[Path], target: str, outdir: Path) -> None:
+    """Convert many files in one LibreOffice run (one start-up for all)."""
+    profile = Path(tempfile.mkdtemp(prefix="nianbao-bench-profile-"))
+    try:
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+             "--convert-to", target, "--outdir", str(outdir), *map(str, sources)],
+            check=True, capture_output=True, timeout=1800,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def generate(n: int, workdir: Path, seed: int = 11) -> list[Path]:
+    rng = random.Random(seed)
+    seeds = [parse_file(p) for p in sorted((FIXTURES / "seeds").glob("00[0-3]_*.txt"))]
+    files: list[Path] = []
+    docx_files: list[Path] = []
+    for i in range(n):
+        report = vary(seeds[i % len(seeds)], rng)
+        html = workdir / f"gen{i:03d}.html"
+        html.write_bytes(report_to_html(report))
+        docx = workdir / f"gen{i:03d}.docx"
+        docx.write_bytes(report_to_docx(report))
+        files += [html, docx]
+        docx_files.append(docx)
+    pdf_dir, doc_dir = workdir / "pdf", workdir / "doc"
+    pdf_dir.mkdir()
+    doc_dir.mkdir()
+    libreoffice_batch(docx_files, "pdf", pdf_dir)
+    libreoffice_batch(docx_files[: max(1, n // 4)], "doc:MS Word 97", doc_dir)
+    return files + sorted(pdf_dir.glob("*.pdf")) + sorted(doc_dir.glob("*.doc"))
+
+
+def fixture_files() -> list[Path]:
+    return sorted((FIXTURES / "seeds").glob("*.txt")) + sorted(
+        p for p in (FIXTURES / "documents").iterdir() if p.is_file()
+    )
+
+
+def timed(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def measure(files: list[Path], repeat: int) -> tuple[dict[str, list[float]], list[tuple[str, float, float, float]]]:
+    per_format: dict[str, list[float]] = defaultdict(list)
+    pdfs: list[tuple[str, float, float, float]] = []
+    for path in files:
+        data = path.read_bytes()
+        fmt = sniff_format(data)
+        parse_bytes(data)  # warm: imports, caches
+        per_format[fmt].append(timed(lambda data=data: parse_bytes(data), repeat))
+        if fmt == "pdf":
+            in_process = timed(lambda data=data: parse_bytes(data, time_limit=None), repeat)
+            floor = timed(lambda p=path: subprocess.run(["pdftotext", "-layout", str(p), "/dev/null"], check=True), 3)
+            pdfs.append((path.name, per_format[fmt][-1], in_process, floor))
+    return per_format, pdfs
+
+
+def report_figures(title: str, per_format: dict[str, list[float]], pdfs: list[tuple[str, float, float, float]]) -> None:
+    print(f"\n### {title}\n")
+    print("| format | reports | median ms/report | min | max |")
+    print("|---|---|---|---|---|")
+    for fmt in ("text", "html", "docx", "pdf", "doc"):
+        times = per_format.get(fmt)
+        if times:
+            print(
+                f"| {fmt} | {len(times)} | {statistics.median(times) * 1000:.1f} | "
+                f"{min(times) * 1000:.1f} | {max(times) * 1000:.1f} |"
+            )
+    if pdfs:
+        ratios = [t / floor for _, t, _, floor in pdfs]
+        ratios_in = [t / floor for _, _, t, floor in pdfs]
+        print(
+            f"\nPDF / `pdftotext -layout`: median ratio {statistics.median(ratios):.1f}× "
+            f"(min {min(ratios):.1f}×, max {max(ratios):.1f}×); in-process {statistics.median(ratios_in):.1f}×; "
+            f"pdftotext median {statistics.median(f for *_, f in pdfs) * 1000:.1f} ms\n"
+        )
+        if len(pdfs) <= 20:
+            print("| PDF | parse ms | in-process ms | pdftotext ms | ratio |")
+            print("|---|---|---|---|---|")
+            for name, t, t_in, floor in pdfs:
+                print(f"| {name} | {t * 1000:.0f} | {t_in * 1000:.0f} | {floor * 1000:.0f} | {t / floor:.1f}× |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=40, help="generated reports per format (DOC: n/4)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    for tool in ("soffice", "pdftotext"):
+        if shutil.which(tool) is None:
+            sys.exit(f"bench/parse.py needs {tool}: run scripts/system-deps as root")
+    print(f"Python {platform.python_version()}, {platform.machine()}, repeat {args.repeat}")
+    per_format, pdfs = measure(fixture_files(), args.repeat)
+    report_figures("fixtures", per_format, pdfs)
+    with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
+        started = time.perf_counter()
+        files = generate(args.n, Path(tmp))
+        print(f"\n(generated {len(files)} files in {time.perf_counter() - started:.0f} s)")
+        per_format, pdfs = measure(files, args.repeat)
+    report_figures(f"generated: {args.n} reports per format", per_format, pdfs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Legacy Word (.doc) and WPS (.wps) reports: ``doc_to_document``.
+
+Both are OLE compound files (magic ``d0 cf 11 e0``) holding a ``WordDocument``
+stream. LibreOffice converts them to DOCX (``soffice --headless
+--convert-to docx``), in a temporary directory with a profile of its own (so
+conversions can run side by side and never touch a user's LibreOffice
+settings), under a time limit; the DOCX reader does the rest. Cells keep
+their table, row and column in the converted document.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from parsers.docx import docx_to_document
+from parsers.errors import (
+    ConversionFailed,
+    ConverterMissing,
+    CorruptDocument,
+    EncryptedDocument,
+    TimeLimitExceeded,
+    UnsupportedFormat,
+)
+from parsers.grid import Document
+from parsers.limits import Deadline
+
+INSTALL_HINT = (
+    "reading .doc/.wps files needs LibreOffice: install it with "
+    "`apt-get install libreoffice-writer-nogui fonts-noto-cjk` (or `make system-deps` as root)"
+)
+#: Seconds a conversion may take when the caller sets no deadline.
+CONVERSION_TIMEOUT = 120.0
+
+
+def _stream_name(name: str) -> bytes:
+    return name.encode("utf-16-le")
+
+
+def check_ole(data: bytes) -> None:
+    """An OLE file must be a Word/WPS document: encrypted Office files, spreadsheets and slides are OLE too.
+    (Stream names are looked for in the raw bytes: the directory stores them in UTF-16.)"""
+    if _stream_name("Root Entry") not in data:
+        raise CorruptDocument("a damaged or truncated .doc/.wps (OLE) file: its directory is missing")
+    if _stream_name("EncryptedPackage") in data or _stream_name("EncryptionInfo") in data:
+        raise EncryptedDocument("the Word document is encrypted with a password (it does not open without one)")
+    if _stream_name("WordDocument") not in data:
+        kinds = {"Workbook": "an Excel workbook", "PowerPoint Document": "a PowerPoint presentation"}
+        kind = next((k for stream, k in kinds.items() if _stream_name(stream) in data), "no WordDocument stream")
+        raise UnsupportedFormat(f"an OLE compound file that is not a Word/WPS document ({kind})")
+
+
+def find_soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_with_libreoffice(data: bytes, suffix: str, target: str, timeout: float) -> bytes:
+    """``data`` converted by LibreOffice into ``target`` (``docx``, ``pdf``, ``doc`` …); the bytes."""
+    soffice = find_soffice()
+    if soffice is None:
+        raise ConverterMissing(INSTALL_HINT)
+    with tempfile.TemporaryDirectory(prefix="nianbao-soffice-") as tmp:
+        work = Path(tmp)
+        source = work / f"document{suffix}"
+        source.write_bytes(data)
+        outdir = work / "out"
+        command = [
+            soffice,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            str(source),
+        ]
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+        try:
+            _, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise TimeLimitExceeded(f"LibreOffice did not finish converting it within {timeout:g} s; stopped") from None
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        converted = outdir / f"document.{target.split(':')[0]}"
+        if not converted.is_file() or converted.stat().st_size == 0:
+            reason = stderr.decode("utf-8", "replace").strip().splitlines()
+            raise ConversionFailed(
+                "LibreOffice could not convert it"
+                + (f" ({reason[-1][:160]})" if reason else " (damaged or protected?)")
+            )
+        return converted.read_bytes()
+
+
+def doc_to_document(data: bytes, deadline: Deadline | None = None) -> Document:
+    """Read a .doc/.wps file through LibreOffice's DOCX conversion."""
+    check_ole(data)
+    deadline = deadline or Deadline(None)
+    remaining = deadline.remaining()
+    converted = convert_with_libreoffice(
+        data, ".doc", "docx:MS Word 2007 XML", CONVERSION_TIMEOUT if remaining is None else remaining
+    )
+    return docx_to_document(converted, deadline, format="doc")
