@@ -1,0 +1,25 @@
+"""Write docs/portals.md from spiders/portals.py (the portals are declared once, there).
+
+    python scripts/build_portals_doc.py
+
+tests/test_portals_doc.py fails while the committed file differs from what this writes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spiders.portals import portals_markdown
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "portals.md"
+
+
+def main() -> None:
+    text = portals_markdown()
+    if not DOC.exists() or DOC.read_text(encoding="utf-8") != text:
+        DOC.write_text(text, encoding="utf-8")
+        print(f"wrote {DOC}")
+
+
+if __name__ == "__main__":
+    main()

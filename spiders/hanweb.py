@@ -1,0 +1,11 @@
+"""Hanweb-style portals: article pages ``…/art/<pubYYYY>/art_<hex32>.html`` with a metadata table
+(索引号, 所属机构, 发布机构 …), list pages paged by a script (``pageNum=N``)."""
+
+from __future__ import annotations
+
+from spiders.base import PortalSpider
+from spiders.portals import FAMILIES
+
+
+class HanwebSpider(PortalSpider):
+    family = FAMILIES["hanweb"]

@@ -1,0 +1,88 @@
+"""The raw store and its manifest: every fetched document kept unedited, one JSON line per version.
+
+Files are named by their sha256 (``spiders/rawstore.py``), never by anything the
+server says. A document whose bytes did not change since the last crawl adds no
+line; new bytes at a known URL add one (a new version).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from spiders.items import FetchedDocument
+from spiders.rawstore import RawStore
+from spiders.state import crawl_dir
+
+
+class RawStorePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.data_dir = Path(crawler.settings.get("NIANBAO_DATA_DIR") or "data")
+        self.store = RawStore(self.data_dir / "raw")
+        self._manifest: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RawStorePipeline:
+        return cls(crawler)
+
+    def open_spider(self, spider: Any = None) -> None:
+        path = crawl_dir(self.data_dir, self.crawler.spider.name) / "manifest.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._manifest = path.open("a", encoding="utf-8")
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self._manifest is not None:
+            self._manifest.close()
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, FetchedDocument):
+            return item
+        spider = self.crawler.spider
+        sha256, path = self.store.put(item.body)
+        known = spider.state.documents.get(item.url)
+        version = "new" if known is None else "unchanged" if known.get("sha256") == sha256 else "changed"
+        headers = {k.lower(): v for k, v in item.headers.items()}
+        spider.state.documents[item.url] = {
+            "kind": item.kind,
+            "sha256": sha256,
+            "etag": headers.get("etag"),
+            "last_modified": headers.get("last-modified"),
+            "fetched_at": item.fetched_at,
+            "report_year": item.report_year,
+            "title": item.title,
+            "published_date": item.published_date,
+            "column": item.column,
+            "attachments": item.attachments,
+        }
+        spider.tally(f"{version}.{item.kind}")
+        if version != "unchanged":
+            record = {
+                "url": item.url,
+                "kind": item.kind,
+                "portal": item.portal,
+                "sha256": sha256,
+                "size": len(item.body),
+                "raw_path": self.store.relative(path),
+                "version": version,
+                "fetched_at": item.fetched_at,
+                "status": item.status,
+                "headers": item.headers,
+                "content_type": item.content_type,
+                "title": item.title,
+                "published_date": item.published_date,
+                "source_page_url": item.source_page_url,
+                "column": item.column,
+                "metadata": item.metadata,
+                "report_year": item.report_year,
+                "report_year_source": item.report_year_source,
+                "link_text": item.link_text,
+                "encoding": item.encoding,
+            }
+            self._manifest.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+            self._manifest.flush()
+        item.body = b""  # stored; keep memory flat
+        return item

@@ -1,0 +1,19 @@
+"""docs/portals.md is generated from spiders/portals.py and kept current."""
+
+from __future__ import annotations
+
+from conftest import ROOT
+
+from spiders.portals import PORTALS, portals_markdown
+
+
+def test_committed_portals_doc_is_current() -> None:
+    committed = (ROOT / "docs" / "portals.md").read_text(encoding="utf-8")
+    assert committed == portals_markdown(), "run: python scripts/build_portals_doc.py"
+
+
+def test_portals_doc_names_every_portal_family_and_column() -> None:
+    text = portals_markdown()
+    for portal in PORTALS:
+        assert f"`{portal.key}`" in text and portal.base_url in text and portal.cms.name in text
+        assert all(f"`{column.path}`" in text for column in portal.columns)
