@@ -12,8 +12,16 @@ import sys
 
 from prefect import flow, get_run_logger
 
-from flows.runner import task_runner_for
-from flows.tasks import crawl_portal, load_parsed, parse_document, pending_documents, publish_artifacts, validate
+from flows.runner import quiet_prefect, task_runner_for
+from flows.tasks import (
+    crawl_portal,
+    load_parsed,
+    pages_with_attachments,
+    parse_document,
+    pending_documents,
+    publish_artifacts,
+    validate,
+)
 from nianbao.settings import Settings
 from spiders.state import read_manifest
 
@@ -43,13 +51,16 @@ def nightly(
     since: int | None = None,
     docs: bool = True,
     progress: bool = False,
+    crawl_retries: int = 2,
 ) -> dict:
     settings = Settings(**{k: v for k, v in {"data_dir": data_dir, "database_url": database_url}.items() if v})
     logger = get_run_logger()
     data = str(settings.data_dir)
     crawl: dict[str, dict] = {}
     submitted = {
-        p: crawl_portal.submit(p, data, host_map or settings.host_map or None, since)
+        p: crawl_portal.with_options(retries=crawl_retries).submit(
+            p, data, host_map or settings.host_map or None, since
+        )
         for p in portals or settings.portals
     }
     for portal, future in submitted.items():
@@ -57,16 +68,16 @@ def nightly(
         if state.is_completed():
             crawl[portal] = future.result()
         else:  # unreachable after the retries: a warning, the other portals go on
-            crawl[portal] = {
-                "status": "failed",
-                "faults": [{"kind": "crawl_failed", "url": portal, "detail": str(state.message)}],
-            }
+            fault = {"kind": "crawl_failed", "url": portal, "detail": str(state.message)}
+            crawl[portal] = {"ok": False, "counts": {}, "faults": [fault]}
             logger.warning("portal %s failed: %s", portal, state.message)
     records = [r for r in read_manifest(settings.data_dir) if r.get("sha256")]
     pending = pending_documents(records, settings.warehouse_url)
     logger.info("%d document(s) to parse", len(pending))
     parsed = parse_all(pending, str(settings.data_dir / "raw"), progress)
-    stats = load_parsed(pending, parsed, settings.warehouse_url, data, n=len(pending))
+    stats = load_parsed(
+        pending, parsed, settings.warehouse_url, data, n=len(pending), with_attachments=pages_with_attachments(records)
+    )
     checked = validate(settings.warehouse_url, str(settings.data_dir / "docs") if docs else None)
     markdown = publish_artifacts("nianbao nightly run", crawl, stats, checked)
     return {"crawl": crawl, "loaded": dict(stats.counts), "errors": stats.errors, "checks": checked,
@@ -76,6 +87,7 @@ def nightly(
 def run_nightly(settings: Settings, **parameters) -> dict:
     """Run the flow once here, on the task runner the settings ask for (Prefect's ephemeral API if no server)."""
     parameters.setdefault("progress", sys.stderr.isatty())
+    quiet_prefect()
     runnable = nightly.with_options(task_runner=task_runner_for(settings))
     return runnable(data_dir=str(settings.data_dir), database_url=settings.warehouse_url, **parameters)
 

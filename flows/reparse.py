@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from prefect import flow, get_run_logger
 
 from flows.nightly import parse_all
-from flows.runner import task_runner_for
-from flows.tasks import load_parsed, publish_artifacts, validate
+from flows.runner import quiet_prefect, task_runner_for
+from flows.tasks import load_parsed, pages_with_attachments, publish_artifacts, validate
 from nianbao.settings import Settings
 from warehouse.db import make_engine
 
@@ -39,7 +39,10 @@ def reparse(data_dir: str | None = None, database_url: str | None = None, docs: 
     records = stored_documents(settings.warehouse_url)
     logger.info("re-parsing %d stored document(s)", len(records))
     parsed = parse_all(records, str(settings.data_dir / "raw"), progress)
-    stats = load_parsed(records, parsed, settings.warehouse_url, str(settings.data_dir), n=len(records))
+    stats = load_parsed(
+        records, parsed, settings.warehouse_url, str(settings.data_dir), n=len(records),
+        with_attachments=pages_with_attachments(records),
+    )  # fmt: skip
     checked = validate(settings.warehouse_url, str(settings.data_dir / "docs") if docs else None)
     markdown = publish_artifacts("nianbao re-parse", {}, stats, checked)
     return {"loaded": dict(stats.counts), "errors": stats.errors, "checks": checked, "summary": markdown}
@@ -47,5 +50,6 @@ def reparse(data_dir: str | None = None, database_url: str | None = None, docs: 
 
 def run_reparse(settings: Settings, **parameters) -> dict:
     parameters.setdefault("progress", sys.stderr.isatty())
+    quiet_prefect()
     runnable = reparse.with_options(task_runner=task_runner_for(settings))
     return runnable(data_dir=str(settings.data_dir), database_url=settings.warehouse_url, **parameters)

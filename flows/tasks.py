@@ -49,8 +49,13 @@ def crawl_portal(portal: str, data_dir: str, host_map: dict[str, str] | None = N
 
     logger = get_run_logger()
     summary = run_crawl([portal], Path(data_dir), host_map=host_map, since=since)
-    result = summary["portals"][portal] if "portals" in summary else summary
-    logger.info("crawled %s: %s", portal, {k: v for k, v in result.items() if k != "faults"})
+    result = summary["portals"][portal]
+    crashed = [f for f in result.get("faults", []) if f.get("kind") == "crawl_failed"]
+    if crashed:  # the crawl process itself failed: worth a retry (faults on single pages are not)
+        raise RuntimeError(f"crawl of {portal} failed: {crashed[0].get('detail', '')}")
+    for fault in result.get("faults", []):
+        logger.warning("%s: %s %s", portal, fault.get("kind"), fault.get("url"))
+    logger.info("crawled %s: %s", portal, result.get("counts", {}))
     return result
 
 
@@ -89,9 +94,25 @@ def _datetime(value: Any) -> datetime | None:
         return None
 
 
+def pages_with_attachments(records: list[dict]) -> set[str]:
+    """The report pages that link attachments (from the attachments' ``source_page_url``)."""
+    return {r["source_page_url"] for r in records if r.get("source_page_url")}
+
+
 @task(task_run_name="load {n} document(s)")
-def load_parsed(records: list[dict], parsed: list[Parsed], database_url: str, data_dir: str, n: int = 0) -> LoadStats:
-    """Store every parse in the warehouse: one transaction per document, idempotent."""
+def load_parsed(
+    records: list[dict],
+    parsed: list[Parsed],
+    database_url: str,
+    data_dir: str,
+    n: int = 0,
+    with_attachments: set[str] | None = None,
+) -> LoadStats:
+    """Store every parse in the warehouse: one transaction per document, idempotent.
+
+    A report page that is no report itself but links attachments is stored as failed with the code
+    ``report_in_attachment``: its report is read from the attachments.
+    """
     from warehouse.db import make_engine
     from warehouse.load import DocumentInfo, LoadStatus, load_bytes
 
@@ -108,6 +129,10 @@ def load_parsed(records: list[dict], parsed: list[Parsed], database_url: str, da
             published_date=_date(record.get("published_date")),
             source_page_url=record.get("source_page_url"),
         )
+
+        if result.report is None and info.url in (with_attachments or set()):
+            note = f"the page holds no report of its own ({result.error}); its attachments do"
+            result = Parsed(result.sha256, error_code="report_in_attachment", error=note)
 
         def parse(_data: bytes, _url: str, result: Parsed = result) -> Report:
             if result.report is None:
@@ -165,16 +190,22 @@ def publish_artifacts(title: str, crawl: dict[str, dict], stats: LoadStats, chec
     """A markdown summary (per portal, loads, failures, checks, Data Docs) and a table of new flags."""
     lines = [f"# {title}", ""]
     if crawl:
-        lines += ["## Portals", "", "| portal | status | pages fetched | new or changed documents | faults |",
-                  "|---|---|---|---|---|"]  # fmt: skip
+        lines += ["## Portals", "",
+                  "| portal | status | reports listed | list pages | new or changed pages | new attachments | faults |",
+                  "|---|---|---|---|---|---|---|"]  # fmt: skip
         for portal, result in crawl.items():
             faults = result.get("faults") or []
+            c = result.get("counts", {})
+            status = "ok" if result.get("ok") else ("unreachable" if not c else "faults")
+            changed = c.get("new.report_page", 0) + c.get("changed.report_page", 0)
             lines.append(
-                f"| {portal} | {result.get('status', '?')} | {result.get('pages_fetched', result.get('requests', '?'))}"
-                f" | {result.get('new_documents', '?')} | {len(faults)} |"
+                f"| {portal} | {status} | {c.get('reports', 0)} | {c.get('list_pages', 0)} | {changed} | "
+                f"{c.get('new.attachment', 0) + c.get('changed.attachment', 0)} | {len(faults)} |"
             )
-            for fault in faults[:20]:
-                lines.append(f"|  | ⚠ {fault.get('kind', '')} | {fault.get('url', '')} | {fault.get('detail', '')} | |")
+        faults = [(portal, f) for portal, result in crawl.items() for f in result.get("faults") or []]
+        if faults:
+            lines += ["", "Faults (the run goes on):", ""]
+            lines += [f"- {p}: `{f.get('kind', '')}` {f.get('url', '')} {f.get('detail', '')}" for p, f in faults[:50]]
         lines.append("")
     lines += ["## Documents", ""]
     lines += [f"- {status.replace('_', ' ')}: {n}" for status, n in sorted(stats.counts.items())] or ["- none"]

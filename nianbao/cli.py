@@ -17,6 +17,7 @@ from rich.console import Console
 from nianbao import __version__
 from nianbao.settings import Settings
 from parsers import ParseError, parse_file
+from parsers.form import REQUEST_ROW_KEYS
 
 app = typer.Typer(
     add_completion=False,
@@ -34,7 +35,9 @@ def fail_line(source: str, message: str) -> None:
 
 @app.command()
 def parse(
-    files: Annotated[list[Path], typer.Argument(help="report files: text or HTML (format sniffed from content)")],
+    files: Annotated[
+        list[Path], typer.Argument(help="report files: text, HTML, DOCX, PDF, DOC/WPS (format sniffed from content)")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per file (JSON Lines)")] = False,
 ) -> None:
     """Parse report files and show their tables (or print JSON Lines with --json)."""
@@ -386,6 +389,93 @@ def reparse(
 
     result = run_reparse(_settings(database_url), docs=not no_docs)
     out.print(Markdown(result["summary"]))
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def mirror(ctx: typer.Context) -> None:
+    """Serve the bundled portal mirror on 127.0.0.1 (options: --port, --root, --fault; see --help of
+    python -m spiders.mirror)."""
+    from spiders.mirror import main as mirror_main
+
+    mirror_main(list(ctx.args))
+
+
+@app.command()
+def crawl(
+    portal: Annotated[list[str] | None, typer.Argument(help="portals to crawl (default: all)")] = None,
+    since: Annotated[int | None, typer.Option(help="backfill: report years from this one on")] = None,
+    use_mirror: Annotated[bool, typer.Option("--mirror", help="serve the bundled mirror here and crawl it")] = False,
+    host_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="REAL_HOST=127.0.0.1:PORT: send a portal's requests to a local mirror (loopback only; repeatable)"
+        ),
+    ] = None,
+) -> None:
+    """Crawl the portals into the raw store (each portal in its own process); exit 1 if a fault was recorded."""
+    from spiders.crawl import run_crawl, summary_text
+
+    settings = _settings()
+    server = None
+    mapping = _host_map(host_map)
+    if use_mirror:
+        from spiders.mirror import serve_mirror
+
+        server, _ = serve_mirror()
+        mapping = server.host_map()
+    try:
+        summary = run_crawl(portal or settings.portals, settings.data_dir, host_map=mapping or None, since=since)
+    except ValueError as exc:
+        fail_line("nianbao crawl", str(exc))
+        raise typer.Exit(2) from None
+    finally:
+        if server is not None:
+            server.stop()
+    out.print(summary_text(summary), highlight=False, soft_wrap=True)
+    raise typer.Exit(summary["exit_code"])
+
+
+#: Queries the demo suggests: one per kind of question the warehouse answers.
+DEMO_QUERIES = (
+    "SELECT agency, year, form, status, failed_checks FROM report_overview ORDER BY district, agency, year",
+    "SELECT agency, year, row_label, natural_person, total FROM report_requests WHERE total > 0 "
+    "ORDER BY agency, year, row_order",
+    f"SELECT district, year, SUM(total) AS new_requests FROM report_requests WHERE row_key = '{REQUEST_ROW_KEYS[0]}' "
+    "GROUP BY district, year ORDER BY district, year",
+)
+
+
+@app.command()
+def demo(
+    since: Annotated[int, typer.Option(help="report years from this one on")] = 2014,
+) -> None:
+    """The whole job on the bundled portal mirror: serve it, run the nightly flow, show the flags and queries."""
+    from expectations.flags import list_flags
+    from flows.nightly import run_nightly
+    from nianbao.show import print_flags
+    from spiders.mirror import serve_mirror
+    from warehouse.db import WarehouseError, make_engine
+
+    settings = _settings()
+    server, port = serve_mirror()
+    out.print(f"serving the portal mirror on http://127.0.0.1:{port} (the real portals are not reachable here)")
+    try:
+        result = run_nightly(settings, host_map=server.host_map(), since=since)
+    finally:
+        server.stop()
+    from rich.markdown import Markdown
+
+    out.print(Markdown(result["summary"]))
+    try:
+        flags = list_flags(make_engine(settings.warehouse_url, read_only=True))
+    except WarehouseError as exc:
+        raise _warehouse_failure(exc) from None
+    out.rule("reports that do not add up")
+    print_flags(out, flags.columns, flags.rows)
+    out.rule("try")
+    for sql in DEMO_QUERIES:
+        out.print(f'.venv/bin/nianbao query "{sql}"', highlight=False, soft_wrap=True)
+    out.print(f"Data Docs: {settings.data_dir / 'docs' / 'index.html'}", highlight=False)
 
 
 @app.command()

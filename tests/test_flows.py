@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -20,8 +21,14 @@ SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
 
 
 @pytest.fixture(scope="module")
-def harness():
-    with prefect_test_harness(server_startup_timeout=120):
+def harness(tmp_path_factory):
+    """A temporary Prefect API, and result storage of its own (no parse cache shared with real runs)."""
+    from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
+
+    with (
+        temporary_settings({PREFECT_LOCAL_STORAGE_PATH: tmp_path_factory.mktemp("prefect-results")}),
+        prefect_test_harness(server_startup_timeout=120),
+    ):
         yield
 
 
@@ -58,3 +65,81 @@ def test_reparse_flow_reparses_stored_documents_and_publishes(harness, settings,
     assert len(parsed) == 5  # every parse came from Prefect's cache (sha256 + parser version)
     assert second["checks"]["new_flags"] == []  # nothing newly flagged
     assert run_query(engine, "SELECT COUNT(*) FROM reports").rows == [(5,)]
+
+
+# --- the nightly flow against the portal mirror, served here ---------------------------------
+
+INDEX = json.loads((FIXTURES / "portals" / "index.json").read_text(encoding="utf-8"))
+MIRROR_REPORTS = [r for portal in INDEX["portals"].values() for r in portal["reports"]]
+
+
+@pytest.fixture(scope="module")
+def mirror():
+    from spiders.mirror import serve_mirror
+
+    server, _ = serve_mirror()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def nightly_runs(harness, mirror, tmp_path_factory):
+    """The nightly flow twice on the mirror, then once with bypc unreachable."""
+    from flows.nightly import run_nightly
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("nightly") / "data")
+    first = run_nightly(settings, host_map=mirror.host_map(), since=2014, progress=False)
+    second = run_nightly(settings, host_map=mirror.host_map(), since=2014, progress=False)
+    broken = mirror.host_map() | {"www.bypc.gov.cn": "127.0.0.1:1"}
+    third = run_nightly(settings, host_map=broken, since=2014, progress=False, crawl_retries=0)
+    return settings, first, second, third
+
+
+def _overview(settings: Settings) -> dict[str, tuple]:
+    rows = run_query(make_engine(settings.warehouse_url, read_only=True),
+                     "SELECT url, agency, year, status, error_code FROM report_overview").rows  # fmt: skip
+    return {url: rest for url, *rest in rows}
+
+
+def test_nightly_stores_every_mirror_report(nightly_runs) -> None:
+    settings, first, _, _ = nightly_runs
+    overview = _overview(settings)
+    for report in MIRROR_REPORTS:
+        urls = ([report["url"]] if report["inline"] else []) + [
+            a["url"] if isinstance(a, dict) else a for a in report["attachments"]
+        ]
+        for url in urls:
+            assert url in overview, url
+            agency, year, status, _ = overview[url]
+            assert (year, status) == (report["year"], "parsed"), url
+            assert report["agency"].endswith(agency), url  # as the title prints it: 平川区卫生健康局
+        if not report["inline"]:
+            assert overview[report["url"]][2:] == ["failed", "report_in_attachment"]
+    assert sum(first["loaded"].values()) == len(overview)
+
+
+def test_nightly_flags_seed_002_and_publishes_artifacts(nightly_runs) -> None:
+    settings, first, _, _ = nightly_runs
+    new = {(f["agency"], f["year"], f["check"]) for f in first["checks"]["new_flags"]}
+    assert ("白银市平川区", 2020, "request_balance") in new and ("白银市平川区", 2020, "outcome_sum") in new
+    assert {"nianbao-summary", "nianbao-new-flags"} <= _artifact_keys()
+    assert "## Portals" in first["summary"] and "broken_link" in first["summary"]
+    assert (settings.data_dir / "docs" / "index.html").exists()
+
+
+def test_a_second_night_downloads_and_adds_nothing(nightly_runs) -> None:
+    _, _, second, _ = nightly_runs
+    assert second["loaded"] == {}
+    for portal, result in second["crawl"].items():
+        counts = result["counts"]
+        fetched = {k: v for k, v in counts.items() if k.startswith(("new.", "changed.")) and v}
+        assert fetched == {}, (portal, fetched)
+    assert second["checks"]["new_flags"] == []
+
+
+def test_an_unreachable_portal_is_a_warning_and_the_others_go_on(nightly_runs) -> None:
+    settings, _, _, third = nightly_runs
+    assert third["crawl"]["bypc"]["faults"] and not third["crawl"]["bypc"]["ok"]
+    assert third["crawl"]["ycxixia"]["counts"]["reports"] == len(INDEX["portals"]["www.ycxixia.gov.cn"]["reports"])
+    assert "bypc" in third["summary"]
+    assert len(_overview(settings)) >= len(MIRROR_REPORTS)  # nothing already stored was lost
