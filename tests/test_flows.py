@@ -143,3 +143,25 @@ def test_an_unreachable_portal_is_a_warning_and_the_others_go_on(nightly_runs) -
     assert third["crawl"]["ycxixia"]["counts"]["reports"] == len(INDEX["portals"]["www.ycxixia.gov.cn"]["reports"])
     assert "bypc" in third["summary"]
     assert len(_overview(settings)) >= len(MIRROR_REPORTS)  # nothing already stored was lost
+
+
+def test_the_parse_fan_out_runs_on_a_dask_cluster(harness, tmp_path) -> None:
+    """NIANBAO_DASK_ADDRESS: the parse tasks go to a Dask scheduler (here a local cluster on 127.0.0.1)."""
+    from distributed import LocalCluster
+
+    from flows.reparse import run_reparse
+    from flows.runner import task_runner_for
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, host="127.0.0.1", dashboard_address=None) as cluster:
+        settings = Settings(data_dir=tmp_path / "data", dask_address=cluster.scheduler_address)
+        assert type(task_runner_for(settings)).__name__ == "DaskTaskRunner"
+        engine = make_engine(settings.warehouse_url)
+        for path in SEEDS:
+            load_file(engine, path, raw_store=RawStore(settings.data_dir / "raw"))
+        from distributed import Client
+
+        result = run_reparse(settings, progress=False, docs=False)
+        assert sum(result["loaded"].values()) == len(SEEDS)
+        with Client(cluster.scheduler_address) as client:  # the scheduler ran our parse tasks
+            prefixes = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes))
+        assert any("parse" in prefix for prefix in prefixes), prefixes
