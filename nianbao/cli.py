@@ -28,6 +28,13 @@ out = Console(soft_wrap=False)
 err = Console(stderr=True)
 
 
+def file_problem(exc: OSError) -> str:
+    """An unreadable input file, in a few words."""
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory, not a file"
+    return exc.strerror or str(exc)
+
+
 def fail_line(source: str, message: str) -> None:
     """One line on stderr: ``error: SOURCE: message``."""
     err.print(f"[bold red]error[/]: {source}: {message}", highlight=False, soft_wrap=True)
@@ -49,12 +56,8 @@ def parse(
             fail_line(str(path), str(exc))
             failed += 1
             continue
-        except IsADirectoryError:
-            fail_line(str(path), "is a directory, not a file")
-            failed += 1
-            continue
         except OSError as exc:
-            fail_line(str(path), exc.strerror or str(exc))
+            fail_line(str(path), file_problem(exc))
             failed += 1
             continue
         if as_json:
@@ -168,12 +171,8 @@ def load(
             except WarehouseError as exc:
                 progress.stop()
                 raise _warehouse_failure(exc) from None
-            except IsADirectoryError:
-                fail_line(str(path), "is a directory, not a file")
-                failed += 1
-                continue
             except OSError as exc:
-                fail_line(str(path), exc.strerror or str(exc))
+                fail_line(str(path), file_problem(exc))
                 failed += 1
                 continue
             counts[result.status.value] = counts.get(result.status.value, 0) + 1
