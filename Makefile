@@ -16,7 +16,7 @@ install: ## Create .venv and install nianbao with its dev tools (idempotent)
 system-deps: ## Install the Debian packages the tests need (PostgreSQL), when run as root
 	@bash scripts/system-deps
 
-demo: install ## The main job: crawl the bundled portal mirror, parse, load, check; show the flags
+demo: install system-deps ## The main job: crawl the bundled portal mirror, parse, load, check; show the flags
 	$(BIN)/nianbao demo
 
 seeds: install ## Parse the five seed reports and show their tables
