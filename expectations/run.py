@@ -276,6 +276,7 @@ def run_gx(
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     actions = []
     if docs_dir is not None:
+        docs_dir = docs_dir.resolve()  # GX wants an absolute base_directory (data/docs is relative)
         docs_dir.mkdir(parents=True, exist_ok=True)
         context.add_data_docs_site(
             site_name="nianbao",

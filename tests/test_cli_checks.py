@@ -52,6 +52,17 @@ def test_check_reports_bad_files_in_one_line_and_goes_on(env) -> None:
     assert "银川市西夏区审批服务管理局" in result.stdout
 
 
+def test_validate_with_a_relative_data_dir(tmp_path, monkeypatch) -> None:
+    """Regression: `make demo` ran with NIANBAO_DATA_DIR=data (relative) and GX refused the docs path."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NIANBAO_DATA_DIR", "data")
+    monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
+    runner.invoke(app, ["load", str(seed_path("000"))])
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "data" / "docs" / "index.html").exists()
+
+
 def test_validate_then_flags_then_review(env) -> None:
     runner.invoke(app, ["load", *map(str, sorted((FIXTURES / "seeds").glob("*.txt")))])
     validated = runner.invoke(app, ["validate"])
