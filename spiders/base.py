@@ -130,6 +130,19 @@ class PortalSpider(scrapy.Spider):
     def tally(self, key: str, n: int = 1) -> None:
         self.counts[key] += n
 
+    def _fetched(self, response: Any, kind: str, url: str, **fields: Any) -> FetchedDocument:
+        """What every fetched document carries from its response; ``fields`` add the page's own metadata."""
+        return FetchedDocument(
+            kind=kind,
+            url=url,
+            portal=self.portal.key,
+            body=response.body,
+            status=response.status,
+            headers=_headers(response),
+            fetched_at=_now(),
+            **fields,
+        )
+
     def fault(self, kind: str, url: str, detail: str = "") -> None:
         self.faults.setdefault((kind, url), Fault(kind, url, detail))
         self.logger.warning("fault %s: %s %s", kind, url, detail)
@@ -316,14 +329,10 @@ class PortalSpider(scrapy.Spider):
         title = meta.pop("title") or list_title
         page = {"title": title, "published_date": published.isoformat() if published else None, "column": column}
         self.reports[url] = {"year": year, "title": title, "how": "downloaded"}
-        yield FetchedDocument(
-            kind="report_page",
-            url=url,
-            portal=self.portal.key,
-            body=response.body,
-            status=response.status,
-            headers=_headers(response),
-            fetched_at=_now(),
+        yield self._fetched(
+            response,
+            "report_page",
+            url,
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
             title=title,
             published_date=page["published_date"],
@@ -358,14 +367,10 @@ class PortalSpider(scrapy.Spider):
         ):
             self.fault("soft_404", url, f"attachment of {source}")
             return
-        yield FetchedDocument(
-            kind="attachment",
-            url=url,
-            portal=self.portal.key,
-            body=response.body,
-            status=response.status,
-            headers=_headers(response),
-            fetched_at=_now(),
+        yield self._fetched(
+            response,
+            "attachment",
+            url,
             content_type=content_type,
             title=page.get("title"),
             published_date=page.get("published_date"),
