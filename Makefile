@@ -44,7 +44,7 @@ fixtures: install system-deps ## Rebuild the fixture documents from the seeds (n
 mirror: install ## Rebuild the local portal mirror (tests/fixtures/portals) from the seeds and fixtures
 	$(BIN)/python scripts/build_mirror.py
 
-portals-doc: install ## Regenerate docs/portals.md from spiders/portals.py
+portals-doc: install ## Regenerate docs/portals.md from rawstore/portals.py
 	$(BIN)/python scripts/build_portals_doc.py
 
 golden: install ## Rebuild the golden JSON of every fixture (review the diff!)

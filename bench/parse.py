@@ -33,9 +33,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+sys.path.insert(0, str(ROOT / "scripts"))  # the fixture renderers live there, not in the package
 
-from nianbao.render import report_to_html  # noqa: E402
-from nianbao.render_docx import report_to_docx  # noqa: E402
+from render import report_to_html  # noqa: E402
+from render_docx import report_to_docx  # noqa: E402
+
 from parsers import parse_bytes, parse_file, sniff_format  # noqa: E402
 from parsers.form import AMOUNT_METRICS, SIGNED_METRICS  # noqa: E402
 from parsers.report import Cell, CellKind, ProactiveCell, Report  # noqa: E402

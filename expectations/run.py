@@ -28,7 +28,7 @@ from expectations.checks import FINDING_COLUMNS, Check, Finding, Outcome, Severi
 from expectations.requests import COMPLETE, COMPLETE_BAD_CELL
 from expectations.suite import CHECKS
 from parsers import ParseError
-from spiders.rawstore import RawStore
+from rawstore.store import RawStore
 from warehouse.db import WarehouseError, ensure_writable_schema, translate_errors
 from warehouse.load import LoadStatus, load_file
 from warehouse.models import CheckResult, utcnow

@@ -19,7 +19,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from parsers import ParseError, parse_bytes
 from parsers.report import PARSER_VERSION, Report
-from spiders.rawstore import RawStore
+from rawstore.store import RawStore
 
 
 def _parse_cache_key(context: Any, parameters: dict[str, Any]) -> str:

@@ -150,7 +150,7 @@ def load(
     """Parse report files and store them in the warehouse (idempotent)."""
     from rich.progress import Progress
 
-    from spiders.rawstore import RawStore
+    from rawstore.store import RawStore
     from warehouse.db import WarehouseError, make_engine
     from warehouse.load import LoadStatus, load_file
 

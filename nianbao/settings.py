@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from spiders.portals import PORTALS
+from rawstore.portals import PORTALS
 
 
 class Settings(BaseSettings):

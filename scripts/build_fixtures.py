@@ -30,9 +30,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from minipdf import MiniPdf
+from render import Style, report_to_html
+from render_docx import MARGIN_MM, PAGE_HEIGHT_MM, DocxStyle, fixed_timestamps, report_to_docx
 
-from nianbao.render import Style, report_to_html
-from nianbao.render_docx import MARGIN_MM, PAGE_HEIGHT_MM, DocxStyle, fixed_timestamps, report_to_docx
 from parsers import ParseError, parse_bytes, parse_file
 from parsers.doc import convert_with_libreoffice, find_soffice
 from parsers.form import OTHER_ROWS_2021, REQUEST_COLUMN_KEYS, FormVersion, Table, request_row_keys

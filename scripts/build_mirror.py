@@ -9,7 +9,7 @@ a GBK page, a broken link, a soft-404, external links, a robots.txt rule),
 filled with the seed reports and the fixture documents:
 
 - report bodies are the fixture HTML documents (tests/fixtures/documents/*.html)
-  or the seeds rendered by nianbao.render;
+  or the seeds rendered by render;
 - the newer reports the portals.md examples name (平川区人民政府办公室 2025,
   发展和改革局 2025 filed under 2024n, 种田乡 2025 …) are seeds *re-dated*: the
   seed's tables under that agency's name and year (``derived_from`` in index.json);
@@ -33,7 +33,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nianbao.render import report_to_body_html, report_to_text
+from render import report_to_body_html, report_to_text
+
 from parsers import parse_file
 from parsers.report import Report, Section
 from spiders.mirror import LIST_END, LIST_START

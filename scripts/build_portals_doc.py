@@ -1,4 +1,4 @@
-"""Write docs/portals.md from spiders/portals.py (the portals are declared once, there).
+"""Write docs/portals.md from rawstore/portals.py (the portals are declared once, there).
 
     python scripts/build_portals_doc.py
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spiders.portals import portals_markdown
+from rawstore.portals import portals_markdown
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "portals.md"
 

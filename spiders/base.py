@@ -28,6 +28,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.encoding import html_body_declared_encoding
 
+from rawstore.portals import Family, Portal
 from spiders.items import FetchedDocument
 from spiders.middlewares import parse_host_map, real_url
 from spiders.pages import (
@@ -45,7 +46,6 @@ from spiders.pages import (
     section_to_links,
     title_to_report_year,
 )
-from spiders.portals import Family, Portal
 from spiders.state import CrawlState, Fault, crawl_dir, fault_dicts, write_json_atomic
 
 #: how deep below a 政府信息公开 section the spider looks for columns (section -> catalogue -> agency)

@@ -1,12 +1,12 @@
 """白银市平川区 — www.bypc.gov.cn (Hanweb-style art_ pages).
 
-Configuration in spiders/portals.py; behaviour from the CMS family's base class.
+Configuration in rawstore/portals.py; behaviour from the CMS family's base class.
 """
 
 from __future__ import annotations
 
+from rawstore.portals import PORTAL_BY_KEY
 from spiders.hanweb import HanwebSpider
-from spiders.portals import PORTAL_BY_KEY
 
 
 class BypcSpider(HanwebSpider):

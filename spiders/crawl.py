@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rawstore.portals import PORTAL_BY_KEY, PORTALS
 from spiders.middlewares import parse_host_map
-from spiders.portals import PORTAL_BY_KEY, PORTALS
 from spiders.state import crawl_dir, write_json_atomic, write_text_atomic
 
 ROOT = Path(__file__).resolve().parent.parent

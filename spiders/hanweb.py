@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from rawstore.portals import FAMILIES
 from spiders.base import PortalSpider
-from spiders.portals import FAMILIES
 
 
 class HanwebSpider(PortalSpider):

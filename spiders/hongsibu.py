@@ -1,11 +1,11 @@
 """吴忠市红寺堡区 — www.hongsibu.gov.cn (TRS-style static pages, assumed).
 
-Configuration in spiders/portals.py; behaviour from the CMS family's base class.
+Configuration in rawstore/portals.py; behaviour from the CMS family's base class.
 """
 
 from __future__ import annotations
 
-from spiders.portals import PORTAL_BY_KEY
+from rawstore.portals import PORTAL_BY_KEY
 from spiders.trs import TRSSpider
 
 

@@ -1,6 +1,6 @@
 """The raw store and its manifest: every fetched document kept unedited, one JSON line per version.
 
-Files are named by their sha256 (``spiders/rawstore.py``), never by anything the
+Files are named by their sha256 (``rawstore/store.py``), never by anything the
 server says. A document whose bytes did not change since the last crawl adds no
 line; new bytes at a known URL add one (a new version).
 """
@@ -13,8 +13,8 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
+from rawstore.store import RawStore
 from spiders.items import FetchedDocument
-from spiders.rawstore import RawStore
 from spiders.state import crawl_dir
 
 

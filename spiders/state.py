@@ -5,7 +5,7 @@ Under the data dir, per portal:
     crawl/<portal>/state.json      known documents (sha256, ETag, Last-Modified), columns and their counts
     crawl/<portal>/manifest.jsonl  one line per stored document version (see spiders/pipelines.py)
     crawl/<portal>/summary.json    the last crawl's summary: counts, columns, faults
-    raw/ab/<sha256>.bin            the bytes (spiders/rawstore.py)
+    raw/ab/<sha256>.bin            the bytes (rawstore/store.py)
 
 ``Fault`` kinds: http_error, broken_link, timeout, download_error, soft_404,
 selector_empty, column_emptied, column_missing, no_reports, spider_error,

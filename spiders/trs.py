@@ -3,8 +3,8 @@ list pages ``index.html``, ``index_1.html`` â€¦ (count in ``createPageHTML(n, â€
 
 from __future__ import annotations
 
+from rawstore.portals import FAMILIES
 from spiders.base import PortalSpider
-from spiders.portals import FAMILIES
 
 
 class TRSSpider(PortalSpider):

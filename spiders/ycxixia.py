@@ -1,11 +1,11 @@
 """银川市西夏区 — www.ycxixia.gov.cn (TRS-style static pages).
 
-Configuration in spiders/portals.py; behaviour from the CMS family's base class.
+Configuration in rawstore/portals.py; behaviour from the CMS family's base class.
 """
 
 from __future__ import annotations
 
-from spiders.portals import PORTAL_BY_KEY
+from rawstore.portals import PORTAL_BY_KEY
 from spiders.trs import TRSSpider
 
 

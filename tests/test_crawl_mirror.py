@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
+from rawstore.portals import PORTALS, portal_for_host
 from spiders import crawl as crawl_module
 from spiders.crawl import run_crawl
 from spiders.mirror import serve_mirror
-from spiders.portals import PORTALS, portal_for_host
 from spiders.state import read_manifest
 from warehouse.load import DocumentInfo
 

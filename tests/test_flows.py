@@ -12,7 +12,7 @@ from prefect.testing.utilities import prefect_test_harness
 
 import flows.tasks as tasks_module
 from nianbao.settings import Settings
-from spiders.rawstore import RawStore
+from rawstore.store import RawStore
 from warehouse.db import make_engine
 from warehouse.load import load_file
 from warehouse.query import run_query

@@ -1,10 +1,10 @@
-"""docs/portals.md is generated from spiders/portals.py and kept current."""
+"""docs/portals.md is generated from rawstore/portals.py and kept current."""
 
 from __future__ import annotations
 
 from conftest import ROOT
 
-from spiders.portals import PORTALS, portals_markdown
+from rawstore.portals import PORTALS, portals_markdown
 
 
 def test_committed_portals_doc_is_current() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from render import Style, report_to_html, report_to_text
+from render_docx import DocxStyle, report_to_docx
 
-from nianbao.render import Style, report_to_html, report_to_text
-from nianbao.render_docx import DocxStyle, report_to_docx
 from parsers import parse_bytes
 from parsers.form import (
     AMOUNT_METRICS,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import FIXTURES, seed_path
+from render import Style, report_to_html
 
-from nianbao.render import Style, report_to_html
 from parsers import parse_bytes, parse_file
 from parsers.errors import NotText
 from parsers.form import REQUEST_COLUMN_KEYS, REVIEW_KEYS

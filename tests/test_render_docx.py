@@ -6,9 +6,9 @@ import io
 import zipfile
 
 import docx
+from render import CellPrinter, Span, Style, request_layout
+from render_docx import FIXED_TIME, DocxStyle, layout_to_table, report_to_docx
 
-from nianbao.render import CellPrinter, Span, Style, request_layout
-from nianbao.render_docx import FIXED_TIME, DocxStyle, layout_to_table, report_to_docx
 from parsers.docx import docx_to_document
 from parsers.form import FormVersion
 from parsers.html import html_to_document
@@ -38,7 +38,7 @@ def test_a_layout_becomes_the_same_grid_in_word_as_in_html(seed_reports) -> None
     layout_to_table(document, layout, [10.0, 18.0, 48.0] + [12.0] * 7, DocxStyle())
     buffer = io.BytesIO()
     document.save(buffer)
-    from nianbao.render import _html_row
+    from render import _html_row
 
     html = "<table>" + "".join(f"<tr>{_html_row(row)}</tr>" for row in layout) + "</table>"
     assert _grid(docx_to_document(buffer.getvalue()).tables[0]) == _grid(html_to_document(html.encode()).tables[0])

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from parsel import Selector
 
+from rawstore.portals import FAMILIES
 from spiders.base import default_since
 from spiders.pages import (
     attachment_extension,
@@ -18,7 +19,6 @@ from spiders.pages import (
     section_to_links,
     title_to_report_year,
 )
-from spiders.portals import FAMILIES
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 import warehouse.load as load_module
 from parsers import parse_file
 from parsers.form import REQUEST_COLUMN_KEYS, REVIEW_KEYS
-from spiders.rawstore import RawStore
+from rawstore.store import RawStore
 from warehouse.db import (
     ReadOnlyViolation,
     SchemaOutdated,

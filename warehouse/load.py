@@ -25,8 +25,8 @@ from sqlmodel import Session, select
 
 from parsers import ParseError, parse_bytes
 from parsers.report import PARSER_VERSION, Report
-from spiders.portals import PORTALS, portal_for_agency
-from spiders.rawstore import RawStore
+from rawstore.portals import PORTALS, portal_for_agency
+from rawstore.store import RawStore
 from warehouse.db import ensure_writable_schema, translate_errors
 from warehouse.models import Agency, AgencyLevel, Document, ReportStatus, StoredCell, StoredReport, utcnow
 

@@ -173,7 +173,7 @@ def portals_markdown() -> str:
     out = [
         "# Portals",
         "",
-        "<!-- Generated from spiders/portals.py by scripts/build_portals_doc.py; do not edit by hand. -->",
+        "<!-- Generated from rawstore/portals.py by scripts/build_portals_doc.py; do not edit by hand. -->",
         "",
         "| spider | district | portal | CMS family | known 年报 columns |",
         "|---|---|---|---|---|",

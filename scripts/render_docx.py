@@ -1,8 +1,8 @@
 """Render a report as a Word document (DOCX) in the official layout, with genuinely merged cells.
 
-The DOCX sibling of :mod:`nianbao.render`: the same table layouts
-(:func:`~nianbao.render.proactive_layout`, :func:`~nianbao.render.request_layout`,
-:func:`~nianbao.render.review_layout`, built from ``parsers.form``), written with
+The DOCX sibling of :mod:`render`: the same table layouts
+(:func:`~render.proactive_layout`, :func:`~render.request_layout`,
+:func:`~render.review_layout`, built from ``parsers.form``), written with
 python-docx. Row and column spans become ``w:vMerge`` / ``w:gridSpan`` through
 ``cell.merge``, as Word writes them. Used by ``scripts/build_fixtures.py`` to
 build the DOCX fixtures, which LibreOffice then turns into PDF and DOC.
@@ -25,8 +25,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import Table as DocxTable
+from render import CellPrinter, Layout, Style, proactive_layout, request_layout, review_layout
 
-from nianbao.render import CellPrinter, Layout, Style, proactive_layout, request_layout, review_layout
 from parsers.form import CHINESE_NUMERALS, SECTIONS, Table
 from parsers.report import Report
 
