@@ -76,6 +76,9 @@ class Check:
     operands: Callable[[str | None], list[Operand]]  # the cells a scope's identity reads
     message: Callable[[Finding, dict], tuple[str, str]]  # (zh, en); the dict carries report context
     uses_previous_year: bool = field(default=False)
+    #: when set, a finding's evidence is every cell of the report matching this SQL condition on ``c``
+    #: (the cells table), instead of the operands of its scope
+    bad_cell_sql: str | None = None
 
     def sql_on(self, table: str = "cells") -> str:
         return self.sql.replace("{batch}", table)

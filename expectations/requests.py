@@ -176,9 +176,7 @@ COMPLETE = Check(
     assessed_sql=assessed_with_table(T),
     operands=_complete_operands,
     message=_complete_message,
+    bad_cell_sql=f"NOT ({_VALID})",  # the evidence: the missing or unreadable cells themselves
 )
-
-#: the bad cells `complete` lists as evidence (selected by the runner for the failing reports)
-COMPLETE_BAD_CELL = f"NOT ({_VALID})"
 
 CHECKS = (REQUEST_BALANCE, OUTCOME_SUM, APPLICANT_SUM, COMPLETE)

@@ -25,12 +25,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from expectations.checks import FINDING_COLUMNS, Check, Finding, Outcome, Severity
-from expectations.requests import COMPLETE, COMPLETE_BAD_CELL
 from expectations.suite import CHECKS
-from parsers import ParseError
-from rawstore.store import RawStore
+from parsers.errors import ParseFailure
+from parsers.report import Report
 from warehouse.db import WarehouseError, ensure_writable_schema, translate_errors
-from warehouse.load import LoadStatus, load_file
+from warehouse.load import DocumentInfo, store_report
 from warehouse.models import CheckResult, utcnow
 from warehouse.query import plain
 
@@ -114,7 +113,9 @@ def _report_context(conn: Connection) -> dict[int, dict]:
     return {rid: {"agency": agency, "year": year, "form": form, "url": url} for rid, agency, year, form, url in rows}
 
 
-def _evidence(conn: Connection, report_ids: set[int]) -> tuple[dict[int, list[tuple]], dict[int, list[int]]]:
+def _evidence(
+    conn: Connection, report_ids: set[int], checks: tuple[Check, ...]
+) -> tuple[dict[int, list[tuple]], dict[int, list[int]]]:
     """Every cell of the reports with findings, and their previous-year reports; one temp table, two queries."""
     cells: dict[int, list[tuple]] = defaultdict(list)
     previous: dict[int, list[int]] = defaultdict(list)
@@ -133,14 +134,16 @@ def _evidence(conn: Connection, report_ids: set[int]) -> tuple[dict[int, list[tu
         earlier = {p for ps in previous.values() for p in ps} - report_ids  # shared by several reports
         if earlier:
             conn.execute(sa.text("INSERT INTO nianbao_finding_reports (id) VALUES (:id)"), [{"id": p} for p in earlier])
+        flagged = [c for c in checks if c.bad_cell_sql]  # one 0/1 column per check whose evidence is bad cells
+        flags = "".join(f", CASE WHEN {c.bad_cell_sql} THEN 1 ELSE 0 END" for c in flagged)
         for row in conn.execute(
             sa.text(
-                "SELECT c.report_id, c.tbl, c.row_key, c.column_key, c.value, c.raw, c.kind, "
-                f"CASE WHEN {COMPLETE_BAD_CELL} THEN 1 ELSE 0 END AS bad "
+                f"SELECT c.report_id, c.tbl, c.row_key, c.column_key, c.value, c.raw, c.kind{flags} "
                 "FROM cells c JOIN nianbao_finding_reports f ON f.id = c.report_id ORDER BY c.report_id, c.ordinal"
             )
         ):
-            cells[row[0]].append(tuple(row[1:]))
+            bad = frozenset(c.key for c, flag in zip(flagged, row[7:], strict=True) if flag)
+            cells[row[0]].append((*row[1:7], bad))
     finally:
         conn.execute(sa.text("DROP TABLE nianbao_finding_reports"))
     return cells, previous
@@ -148,11 +151,11 @@ def _evidence(conn: Connection, report_ids: set[int]) -> tuple[dict[int, list[tu
 
 def _cells_for(check: Check, finding: Finding, cells: dict[int, list[tuple]], previous: dict[int, list[int]]):
     own = {(t, r, c): (v, raw, kind) for t, r, c, v, raw, kind, _ in cells.get(finding.report_id, [])}
-    if check is COMPLETE:
+    if check.bad_cell_sql:
         return [
             {"table": t, "row": r, "column": c, "value": plain(v), "raw": raw, "kind": kind}
             for t, r, c, v, raw, kind, bad in cells.get(finding.report_id, [])
-            if bad and t != "narrative" and t != "proactive"
+            if check.key in bad and t != "narrative" and t != "proactive"
         ]
     out = []
     for tbl, row, col in check.operands(finding.scope):
@@ -190,7 +193,7 @@ def evaluate(engine: Engine, checks: tuple[Check, ...] = CHECKS) -> RunSummary:
                 Finding(**{k: (Outcome(row[k]) if k == "outcome" else row[k]) for k in FINDING_COLUMNS}) for row in rows
             ]
             assessed[check.key] = {r for (r,) in conn.execute(sa.text(check.assessed_sql))}
-        cells, previous = _evidence(conn, {f.report_id for fs in findings.values() for f in fs})
+        cells, previous = _evidence(conn, {f.report_id for fs in findings.values() for f in fs}, checks)
 
     results: list[Result] = []
     for check in checks:
@@ -347,25 +350,25 @@ class FileCheck:
     results: list[Result] = field(default_factory=list)
 
 
-def check_files(paths: list[Path], *, docs_dir: Path | None = None, use_gx: bool = True) -> list[FileCheck]:
-    """Parse and check files without a warehouse: a throwaway SQLite warehouse, the same suite."""
+def check_reports(
+    parsed: list[tuple[Path, Report | ParseFailure | str]], *, docs_dir: Path | None = None, use_gx: bool = True
+) -> list[FileCheck]:
+    """Check parsed files without a warehouse: a throwaway SQLite warehouse, the same suite.
+
+    Each file comes with its Report, its ParseFailure, or a string saying why it could not be read.
+    """
     from warehouse.db import make_engine
 
-    out = [FileCheck(Path(p)) for p in paths]
+    out = [FileCheck(Path(p)) for p, _ in parsed]
     with tempfile.TemporaryDirectory(prefix="nianbao-check-") as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'warehouse.db'}")
-        raw = RawStore(Path(tmp) / "raw")
         report_of: dict[int, FileCheck] = {}
-        for item in out:
-            try:
-                loaded = load_file(engine, item.path, raw_store=raw)
-            except (OSError, ParseError) as exc:
-                item.error = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        for item, (_, result) in zip(out, parsed, strict=True):
+            if not isinstance(result, Report):
+                item.error = str(result)
                 continue
-            if loaded.status is LoadStatus.FAILED:
-                item.error = loaded.error
-            else:
-                report_of[loaded.report_id] = item
+            info = DocumentInfo(url=item.path.resolve().as_uri())
+            report_of[store_report(engine, info, result.sha256, result).report_id] = item
         summary = validate_warehouse(engine, docs_dir=docs_dir, use_gx=use_gx)
         engine.dispose()
     for r in summary.results:

@@ -9,6 +9,7 @@ version, so a second run parses nothing and downloads no report again.
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 
 from prefect import flow, get_run_logger
 
@@ -23,12 +24,12 @@ from flows.tasks import (
     validate,
 )
 from nianbao.settings import Settings
-from spiders.state import read_manifest
+from rawstore.manifest import ManifestRecord, read_manifest
 
 
-def parse_all(records: list[dict], raw_root: str, progress: bool) -> list:
+def parse_all(records: list[ManifestRecord], raw_root: str, progress: bool) -> list:
     """Fan the parse tasks out on the flow's task runner; a Rich bar when a person is watching."""
-    futures = [parse_document.submit(r["sha256"], raw_root, r["url"]) for r in records]
+    futures = [parse_document.submit(r.sha256, raw_root, r.url) for r in records]
     if not progress or not futures:
         return [f.result() for f in futures]
     from rich.progress import Progress
@@ -71,17 +72,17 @@ def nightly(
             fault = {"kind": "crawl_failed", "url": portal, "detail": str(state.message)}
             crawl[portal] = {"ok": False, "counts": {}, "faults": [fault]}
             logger.warning("portal %s failed: %s", portal, state.message)
-    records = [r for r in read_manifest(settings.data_dir) if r.get("sha256")]
+    records = [r for r in read_manifest(settings.data_dir) if r.sha256]
     pending = pending_documents(records, settings.warehouse_url)
     logger.info("%d document(s) to parse", len(pending))
-    parsed = parse_all(pending, str(settings.data_dir / "raw"), progress)
+    parsed = parse_all(pending, str(settings.paths.raw), progress)
     stats = load_parsed(
         pending, parsed, settings.warehouse_url, data, n=len(pending), with_attachments=pages_with_attachments(records)
     )
-    checked = validate(settings.warehouse_url, str(settings.data_dir / "docs") if docs else None)
+    checked = validate(settings.warehouse_url, str(settings.paths.docs) if docs else None)
     markdown = publish_artifacts("nianbao nightly run", crawl, stats, checked)
-    return {"crawl": crawl, "loaded": dict(stats.counts), "errors": stats.errors, "checks": checked,
-            "summary": markdown}  # fmt: skip
+    errors = [asdict(e) for e in stats.errors]
+    return {"crawl": crawl, "loaded": dict(stats.counts), "errors": errors, "checks": checked, "summary": markdown}
 
 
 def run_nightly(settings: Settings, **parameters) -> dict:

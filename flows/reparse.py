@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 
-import sqlalchemy as sa
 from prefect import flow, get_run_logger
 
 from flows.nightly import parse_all
@@ -12,23 +12,7 @@ from flows.runner import quiet_prefect, task_runner_for
 from flows.tasks import load_parsed, pages_with_attachments, publish_artifacts, validate
 from nianbao.settings import Settings
 from warehouse.db import make_engine
-
-
-def stored_documents(database_url: str) -> list[dict]:
-    """Every document version in the warehouse whose bytes are in the raw store."""
-    engine = make_engine(database_url)
-    with engine.connect() as conn:
-        if "documents" not in sa.inspect(conn).get_table_names():
-            return []
-        rows = conn.execute(
-            sa.text(
-                "SELECT url, sha256, portal, fetched_at, content_type, title, published_date, source_page_url "
-                "FROM documents WHERE raw_path IS NOT NULL ORDER BY url, version"
-            )
-        ).mappings()
-        records = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in rows]
-    engine.dispose()
-    return records
+from warehouse.query import stored_documents
 
 
 @flow(name="reparse", description="Re-parse and re-check every stored document (after a parser upgrade).")
@@ -36,16 +20,19 @@ def reparse(data_dir: str | None = None, database_url: str | None = None, docs: 
             progress: bool = False) -> dict:  # fmt: skip
     settings = Settings(**{k: v for k, v in {"data_dir": data_dir, "database_url": database_url}.items() if v})
     logger = get_run_logger()
-    records = stored_documents(settings.warehouse_url)
+    engine = make_engine(settings.warehouse_url)
+    records = stored_documents(engine)
+    engine.dispose()
     logger.info("re-parsing %d stored document(s)", len(records))
-    parsed = parse_all(records, str(settings.data_dir / "raw"), progress)
+    parsed = parse_all(records, str(settings.paths.raw), progress)
     stats = load_parsed(
         records, parsed, settings.warehouse_url, str(settings.data_dir), n=len(records),
         with_attachments=pages_with_attachments(records),
     )  # fmt: skip
-    checked = validate(settings.warehouse_url, str(settings.data_dir / "docs") if docs else None)
+    checked = validate(settings.warehouse_url, str(settings.paths.docs) if docs else None)
     markdown = publish_artifacts("nianbao re-parse", {}, stats, checked)
-    return {"loaded": dict(stats.counts), "errors": stats.errors, "checks": checked, "summary": markdown}
+    errors = [asdict(e) for e in stats.errors]
+    return {"loaded": dict(stats.counts), "errors": errors, "checks": checked, "summary": markdown}
 
 
 def run_reparse(settings: Settings, **parameters) -> dict:

@@ -3,14 +3,14 @@
 Network IO (the crawl) is apart from parsing, so each can be retried or cached
 on its own: only fetching retries; a parse is cached by the document's sha256
 and the parser version, so an unchanged document is never parsed twice.
-Settings come in as arguments (plain values), never from globals.
+Settings come in as arguments (plain values), never from globals. Between the tasks travel typed
+records: a ManifestRecord per document, a Report or a ParseFailure per parse.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,28 +18,38 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from parsers import ParseError, parse_bytes
+from parsers.errors import ParseFailure
 from parsers.report import PARSER_VERSION, Report
+from rawstore.layout import DataLayout
+from rawstore.manifest import ManifestRecord
 from rawstore.store import RawStore
 
 
 def _parse_cache_key(context: Any, parameters: dict[str, Any]) -> str:
-    return f"nianbao-parse-{parameters['sha256']}-{PARSER_VERSION}"
+    return f"nianbao-parse-{parameters['sha256']}-{PARSER_VERSION}-typed"  # -typed: Parsed holds a Report
 
 
 @dataclass
 class Parsed:
-    """What a parse task hands on: the report as JSON, or the error."""
+    """What a parse task hands on: the report, or why there is none."""
 
     sha256: str
-    report: dict | None = None
-    error_code: str | None = None
-    error: str | None = None
+    result: Report | ParseFailure
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """A document that is no readable report."""
+
+    url: str
+    code: str
+    message: str
 
 
 @dataclass
 class LoadStats:
     counts: Counter = field(default_factory=Counter)  # load status -> documents
-    errors: list[dict] = field(default_factory=list)  # url, code, message of documents that did not parse
+    errors: list[LoadError] = field(default_factory=list)  # the documents that did not parse
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], task_run_name="crawl {portal}")
@@ -64,44 +74,19 @@ def parse_document(sha256: str, raw_root: str, url: str) -> Parsed:
     """Parse one stored document. Cached by sha256 and parser version; never retried (parsing is pure)."""
     data = RawStore(Path(raw_root)).get(sha256)
     try:
-        report = parse_bytes(data, source=url)
+        return Parsed(sha256, parse_bytes(data, source=url))
     except ParseError as exc:
-        return Parsed(sha256, error_code=exc.code, error=str(exc))
-    return Parsed(sha256, report=report.model_dump(mode="json"))
+        return Parsed(sha256, ParseFailure.of(exc))
 
 
-class _StoredParseError(ParseError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _date(value: Any) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
-def _datetime(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def pages_with_attachments(records: list[dict]) -> set[str]:
+def pages_with_attachments(records: list[ManifestRecord]) -> set[str]:
     """The report pages that link attachments (from the attachments' ``source_page_url``)."""
-    return {r["source_page_url"] for r in records if r.get("source_page_url")}
+    return {r.source_page_url for r in records if r.source_page_url}
 
 
 @task(task_run_name="load {n} document(s)")
 def load_parsed(
-    records: list[dict],
+    records: list[ManifestRecord],
     parsed: list[Parsed],
     database_url: str,
     data_dir: str,
@@ -114,35 +99,22 @@ def load_parsed(
     ``report_in_attachment``: its report is read from the attachments.
     """
     from warehouse.db import make_engine
-    from warehouse.load import DocumentInfo, LoadStatus, load_bytes
+    from warehouse.load import DocumentInfo, LoadStatus, store_report
 
     engine = make_engine(database_url)
-    store = RawStore(Path(data_dir) / "raw")
+    store = RawStore(DataLayout(Path(data_dir)).raw)
     stats = LoadStats()
-    for record, result in zip(records, parsed, strict=True):
-        info = DocumentInfo(
-            url=record["url"],
-            portal=record.get("portal"),
-            fetched_at=_datetime(record.get("fetched_at")),
-            content_type=record.get("content_type"),
-            title=record.get("title"),
-            published_date=_date(record.get("published_date")),
-            source_page_url=record.get("source_page_url"),
-        )
-
-        if result.report is None and info.url in (with_attachments or set()):
-            note = f"the page holds no report of its own ({result.error}); its attachments do"
-            result = Parsed(result.sha256, error_code="report_in_attachment", error=note)
-
-        def parse(_data: bytes, _url: str, result: Parsed = result) -> Report:
-            if result.report is None:
-                raise _StoredParseError(result.error_code or "parse_error", result.error or "")
-            return Report.model_validate(result.report)
-
-        loaded = load_bytes(engine, store.get(result.sha256), info, raw_store=store, parse=parse)
+    for record, parse in zip(records, parsed, strict=True):
+        info = DocumentInfo.from_record(record)
+        result = parse.result
+        if isinstance(result, ParseFailure) and info.url in (with_attachments or set()):
+            note = f"the page holds no report of its own ({result.message}); its attachments do"
+            result = ParseFailure("report_in_attachment", note)
+        raw_path = store.relative(store.path_for(parse.sha256))
+        loaded = store_report(engine, info, parse.sha256, result, raw_path=raw_path)
         stats.counts[loaded.status.value] += 1
-        if loaded.status is LoadStatus.FAILED:
-            stats.errors.append({"url": info.url, "code": result.error_code, "message": result.error})
+        if loaded.status is LoadStatus.FAILED and isinstance(result, ParseFailure):
+            stats.errors.append(LoadError(info.url, result.code, result.message))
     engine.dispose()
     return stats
 
@@ -151,19 +123,12 @@ def load_parsed(
 def validate(database_url: str, docs_dir: str | None) -> dict:
     """Run the expectation suites on the warehouse; return counts and the findings that are new since the
     last run."""
-    import sqlalchemy as sa
-
     from expectations.run import validate_warehouse
     from warehouse.db import make_engine
+    from warehouse.query import failing_fingerprints
 
     engine = make_engine(database_url)
-    with engine.connect() as conn:
-        tables = sa.inspect(conn).get_table_names()
-        before = (
-            {row[0] for row in conn.execute(sa.text("SELECT fingerprint FROM check_results WHERE outcome = 'FAIL'"))}
-            if "check_results" in tables
-            else set()
-        )
+    before = failing_fingerprints(engine)
     summary = validate_warehouse(engine, docs_dir=Path(docs_dir) if docs_dir else None)
     new = [
         {
@@ -211,7 +176,7 @@ def publish_artifacts(title: str, crawl: dict[str, dict], stats: LoadStats, chec
     lines += [f"- {status.replace('_', ' ')}: {n}" for status, n in sorted(stats.counts.items())] or ["- none"]
     if stats.errors:
         lines += ["", "Documents that are not readable reports:", ""]
-        lines += [f"- `{e['code']}` {e['url']}: {e['message']}" for e in stats.errors[:50]]
+        lines += [f"- `{e.code}` {e.url}: {e.message}" for e in stats.errors[:50]]
     lines += ["", "## Checks", "", "| check | PASS | FAIL | UNCERTAIN | NOT_ASSESSABLE |", "|---|---|---|---|---|"]
     for key, counts in checked.get("counts", {}).items():
         lines.append(
@@ -232,29 +197,16 @@ def publish_artifacts(title: str, crawl: dict[str, dict], stats: LoadStats, chec
 
 
 @task(task_run_name="find documents to parse")
-def pending_documents(records: list[dict], database_url: str) -> list[dict]:
+def pending_documents(records: list[ManifestRecord], database_url: str) -> list[ManifestRecord]:
     """The documents not yet in the warehouse with this parser version: new, changed or parsed by an older
     parser. One query, whatever the number of documents."""
-    import sqlalchemy as sa
-
     from warehouse.db import make_engine
+    from warehouse.query import parsed_documents
 
     engine = make_engine(database_url)
-    with engine.connect() as conn:
-        if "documents" not in sa.inspect(conn).get_table_names():
-            done: set[tuple[str, str]] = set()
-        else:
-            done = set(
-                conn.execute(
-                    sa.text(
-                        "SELECT d.url, d.sha256 FROM documents d JOIN reports r ON r.document_id = d.id "
-                        "WHERE r.parser_version = :version"
-                    ),
-                    {"version": PARSER_VERSION},
-                ).all()
-            )
+    done = parsed_documents(engine, PARSER_VERSION)
     engine.dispose()
-    latest: dict[tuple[str, str], dict] = {}
+    latest: dict[tuple[str, str], ManifestRecord] = {}
     for record in records:
-        latest[(record["url"], record["sha256"])] = record
+        latest[(record.url, record.sha256)] = record
     return [r for key, r in latest.items() if key not in done]

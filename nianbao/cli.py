@@ -150,16 +150,17 @@ def load(
     """Parse report files and store them in the warehouse (idempotent)."""
     from rich.progress import Progress
 
+    from flows.ingest import load_file
     from rawstore.store import RawStore
     from warehouse.db import WarehouseError, make_engine
-    from warehouse.load import LoadStatus, load_file
+    from warehouse.load import LoadStatus
 
     if url and len(files) > 1:
         fail_line("--url", "give --url with one file only")
         raise typer.Exit(2)
     settings = _settings(database_url)
     engine = make_engine(settings.warehouse_url)
-    raw_store = RawStore(settings.data_dir / "raw")
+    raw_store = RawStore(settings.paths.raw)
     counts: dict[str, int] = {}
     failed = 0
     with Progress(console=err, transient=True, disable=len(files) < 5) as progress:
@@ -236,7 +237,7 @@ def check(
 ) -> None:
     """Parse files and check their identities (勾稽关系) in memory; exit 1 if an error-level check fails."""
     from expectations.checks import Outcome, Severity
-    from expectations.run import check_files
+    from flows.ingest import check_files
     from nianbao.show import print_check
     from warehouse.db import WarehouseError
 
@@ -274,7 +275,7 @@ def validate(
     settings = _settings(database_url)
     try:
         summary = validate_warehouse(
-            make_engine(settings.warehouse_url), docs_dir=None if no_docs else settings.data_dir / "docs"
+            make_engine(settings.warehouse_url), docs_dir=None if no_docs else settings.paths.docs
         )
     except WarehouseError as exc:
         raise _warehouse_failure(exc) from None
@@ -474,7 +475,7 @@ def demo(
     out.rule("try")
     for sql in DEMO_QUERIES:
         out.print(f'.venv/bin/nianbao query "{sql}"', highlight=False, soft_wrap=True)
-    out.print(f"Data Docs: {settings.data_dir / 'docs' / 'index.html'}", highlight=False)
+    out.print(f"Data Docs: {settings.paths.docs_index}", highlight=False)
 
 
 @app.command()
@@ -485,7 +486,7 @@ def ui(
     from nianbao import ui as prefect_ui
 
     settings = _settings()
-    logs = settings.data_dir / "logs"
+    logs = settings.paths.logs
     logs.mkdir(parents=True, exist_ok=True)
     env = prefect_ui.environment(port)
     server = worker = None

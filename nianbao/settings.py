@@ -10,13 +10,14 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rawstore.layout import DEFAULT_DATA_DIR, DataLayout
 from rawstore.portals import PORTALS
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NIANBAO_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("data"), description="where raw documents, the warehouse and reports live")
+    data_dir: Path = Field(default=DEFAULT_DATA_DIR, description="where raw documents, the warehouse and reports live")
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the warehouse; default: SQLite in data_dir/warehouse.db"
     )
@@ -39,4 +40,9 @@ class Settings(BaseSettings):
 
     @property
     def warehouse_url(self) -> str:
-        return self.database_url or f"sqlite:///{(self.data_dir / 'warehouse.db').as_posix()}"
+        return self.database_url or f"sqlite:///{self.paths.warehouse.as_posix()}"
+
+    @property
+    def paths(self) -> DataLayout:
+        """Every path under the data dir (raw store, manifests, warehouse, Data Docs, logs)."""
+        return DataLayout(self.data_dir)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class ParseError(Exception):
     """A document could not be read as an annual report.
@@ -98,3 +100,18 @@ class ReaderCrashed(ParseError):
     """The isolated reader process died without an answer (a crash in a native library, killed)."""
 
     code = "reader_crashed"
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    """A document that did not parse, as a value the later stages store and show (not an exception)."""
+
+    code: str
+    message: str
+
+    @classmethod
+    def of(cls, error: ParseError) -> ParseFailure:
+        return cls(error.code, str(error))
+
+    def __str__(self) -> str:
+        return self.message

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spiders.state import FAULT_KINDS
-
 
 @dataclass(frozen=True)
 class Column:
@@ -168,8 +166,8 @@ def portal_for_agency(agency: str) -> Portal | None:
     return next((p for p in PORTALS if p.short in agency), None)
 
 
-def portals_markdown() -> str:
-    """docs/portals.md, generated from the declarations above."""
+def portals_markdown(fault_kinds: dict[str, str]) -> str:
+    """docs/portals.md, generated from the declarations above (and the crawl's fault kinds)."""
     out = [
         "# Portals",
         "",
@@ -230,7 +228,7 @@ def portals_markdown() -> str:
         "",
         "| fault | meaning |",
         "|---|---|",
-        *(f"| `{kind}` | {meaning} |" for kind, meaning in FAULT_KINDS.items()),
+        *(f"| `{kind}` | {meaning} |" for kind, meaning in fault_kinds.items()),
         "",
     ]
     return "\n".join(out)

@@ -10,12 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from rawstore.portals import portals_markdown
+from spiders.state import FAULT_KINDS
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "portals.md"
 
 
 def main() -> None:
-    text = portals_markdown()
+    text = portals_markdown(FAULT_KINDS)
     if not DOC.exists() or DOC.read_text(encoding="utf-8") != text:
         DOC.write_text(text, encoding="utf-8")
         print(f"wrote {DOC}")

@@ -28,6 +28,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.encoding import html_body_declared_encoding
 
+from rawstore.layout import DataLayout, data_dir_from_env
 from rawstore.portals import Family, Portal
 from spiders.items import FetchedDocument
 from spiders.middlewares import parse_host_map, real_url
@@ -46,7 +47,7 @@ from spiders.pages import (
     section_to_links,
     title_to_report_year,
 )
-from spiders.state import CrawlState, Fault, crawl_dir, fault_dicts, write_json_atomic
+from spiders.state import CrawlState, Fault, fault_dicts, write_json_atomic
 
 #: how deep below a 政府信息公开 section the spider looks for columns (section -> catalogue -> agency)
 MAX_SECTION_DEPTH = 3
@@ -119,8 +120,8 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.data_dir = Path(crawler.settings.get("NIANBAO_DATA_DIR") or "data")
-        spider.state = CrawlState.load(crawl_dir(spider.data_dir, spider.name) / "state.json")
+        spider.data_dir = data_dir_from_env(crawler.settings.get("NIANBAO_DATA_DIR"))
+        spider.state = CrawlState.load(DataLayout(spider.data_dir).crawl_state(spider.name))
         crawler.signals.connect(spider._reached_downloader, signal=signals.request_reached_downloader)
         crawler.signals.connect(spider._spider_error, signal=signals.spider_error)
         return spider
@@ -415,7 +416,7 @@ class PortalSpider(scrapy.Spider):
             self.fault("no_reports", self.portal.base_url + "/", "no column listed any report")
         self.state.save()
         if self.data_dir is not None:
-            write_json_atomic(crawl_dir(self.data_dir, self.name) / "summary.json", self.summary(reason))
+            write_json_atomic(DataLayout(self.data_dir).portal_summary(self.name), self.summary(reason))
 
     def summary(self, reason: str) -> dict[str, Any]:
         stats = self.crawler.stats.get_stats() if getattr(self, "crawler", None) else {}

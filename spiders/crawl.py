@@ -22,9 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rawstore.layout import DataLayout, data_dir_from_env
 from rawstore.portals import PORTAL_BY_KEY, PORTALS
 from spiders.middlewares import parse_host_map
-from spiders.state import crawl_dir, write_json_atomic, write_text_atomic
+from spiders.state import write_json_atomic, write_text_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,7 +42,7 @@ def _command(
     name: str, data_dir: Path, host_map: dict[str, str] | None, since: int | None, settings: dict
 ) -> list[str]:
     cmd = [sys.executable, "-m", "scrapy", "crawl", name, "-s", f"NIANBAO_DATA_DIR={data_dir}"]
-    cmd += ["-s", f"LOG_FILE={crawl_dir(data_dir, name) / 'crawl.log'}", "-s", "LOG_FILE_APPEND=False"]
+    cmd += ["-s", f"LOG_FILE={DataLayout(data_dir).crawl_log(name)}", "-s", "LOG_FILE_APPEND=False"]
     if host_map:
         cmd += ["-s", "NIANBAO_HOST_MAP=" + json.dumps(host_map)]
     if since is not None:
@@ -80,10 +81,10 @@ def run_crawl(
     started = datetime.now(UTC).isoformat(timespec="seconds")
     children: dict[str, subprocess.Popen[bytes]] = {}
     for name in names:
-        folder = crawl_dir(data_dir, name)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "summary.json").unlink(missing_ok=True)  # a crash must not leave last night's summary
-        with (folder / "process.log").open("wb") as out:
+        layout = DataLayout(data_dir)
+        layout.crawl_dir(name).mkdir(parents=True, exist_ok=True)
+        layout.portal_summary(name).unlink(missing_ok=True)  # a crash must not leave last night's summary
+        with layout.process_log(name).open("wb") as out:
             children[name] = subprocess.Popen(
                 _command(name, data_dir, host_map, since, extra),
                 cwd=ROOT,
@@ -110,18 +111,18 @@ def run_crawl(
         "faults": [{"portal": n, **f} for n, s in results.items() for f in s.get("faults", [])],
     }
     summary["exit_code"] = 1 if summary["faults"] else 0
-    write_json_atomic(data_dir / "crawl" / "summary.json", summary)
-    write_text_atomic(data_dir / "crawl" / "summary.txt", summary_text(summary))
+    write_json_atomic(DataLayout(data_dir).run_summary_json, summary)
+    write_text_atomic(DataLayout(data_dir).run_summary_txt, summary_text(summary))
     return summary
 
 
 def _portal_summary(data_dir: Path, name: str, code: int) -> dict[str, Any]:
-    path = crawl_dir(data_dir, name) / "summary.json"
+    path = DataLayout(data_dir).portal_summary(name)
     if path.exists():
         summary = json.loads(path.read_text(encoding="utf-8"))
         summary["exit_code"] = code
         return summary
-    log = crawl_dir(data_dir, name) / "process.log"
+    log = DataLayout(data_dir).process_log(name)
     tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:] if log.exists() else []
     detail = f"exit status {code}; " + " | ".join(tail)
     return {
@@ -165,7 +166,7 @@ def summary_text(summary: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("portals", nargs="*", help=f"default: all ({', '.join(PORTAL_BY_KEY)})")
-    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("NIANBAO_DATA_DIR", "data")))
+    parser.add_argument("--data-dir", type=Path, default=data_dir_from_env())
     parser.add_argument("--since", type=int, help="first report year to fetch (default: the previous one)")
     parser.add_argument("--host-map", help='JSON {"www.bypc.gov.cn": "127.0.0.1:8765"} or host=addr,…')
     parser.add_argument("--mirror", action="store_true", help="serve tests/fixtures/portals here and crawl it")

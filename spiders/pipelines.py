@@ -7,32 +7,29 @@ line; new bytes at a known URL add one (a new version).
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
 
+from rawstore.layout import DataLayout, data_dir_from_env
+from rawstore.manifest import ManifestRecord, ManifestWriter
 from rawstore.store import RawStore
 from spiders.items import FetchedDocument
-from spiders.state import crawl_dir
 
 
 class RawStorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.data_dir = Path(crawler.settings.get("NIANBAO_DATA_DIR") or "data")
-        self.store = RawStore(self.data_dir / "raw")
-        self._manifest: Any = None
+        self.layout = DataLayout(data_dir_from_env(crawler.settings.get("NIANBAO_DATA_DIR")))
+        self.store = RawStore(self.layout.raw)
+        self._manifest: ManifestWriter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RawStorePipeline:
         return cls(crawler)
 
     def open_spider(self, spider: Any = None) -> None:
-        path = crawl_dir(self.data_dir, self.crawler.spider.name) / "manifest.jsonl"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._manifest = path.open("a", encoding="utf-8")
+        self._manifest = ManifestWriter(self.layout.manifest(self.crawler.spider.name)).open()
 
     def close_spider(self, spider: Any = None) -> None:
         if self._manifest is not None:
@@ -60,29 +57,29 @@ class RawStorePipeline:
         }
         spider.tally(f"{version}.{item.kind}")
         if version != "unchanged":
-            record = {
-                "url": item.url,
-                "kind": item.kind,
-                "portal": item.portal,
-                "sha256": sha256,
-                "size": len(item.body),
-                "raw_path": self.store.relative(path),
-                "version": version,
-                "fetched_at": item.fetched_at,
-                "status": item.status,
-                "headers": item.headers,
-                "content_type": item.content_type,
-                "title": item.title,
-                "published_date": item.published_date,
-                "source_page_url": item.source_page_url,
-                "column": item.column,
-                "metadata": item.metadata,
-                "report_year": item.report_year,
-                "report_year_source": item.report_year_source,
-                "link_text": item.link_text,
-                "encoding": item.encoding,
-            }
-            self._manifest.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-            self._manifest.flush()
+            record = ManifestRecord(
+                url=item.url,
+                kind=item.kind,
+                portal=item.portal,
+                sha256=sha256,
+                size=len(item.body),
+                raw_path=self.store.relative(path),
+                version=version,
+                fetched_at=item.fetched_at,
+                status=item.status,
+                headers=item.headers,
+                content_type=item.content_type,
+                title=item.title,
+                published_date=item.published_date,
+                source_page_url=item.source_page_url,
+                column=item.column,
+                metadata=item.metadata,
+                report_year=item.report_year,
+                report_year_source=item.report_year_source,
+                link_text=item.link_text,
+                encoding=item.encoding,
+            )
+            assert self._manifest is not None
+            self._manifest.append(record)
         item.body = b""  # stored; keep memory flat
         return item

@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 from importlib import metadata
 
+from rawstore.layout import data_dir_from_env
+
 try:
     _VERSION = metadata.version("nianbao")
 except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
@@ -23,7 +25,7 @@ BOT_NAME = "nianbao"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
-NIANBAO_DATA_DIR = os.environ.get("NIANBAO_DATA_DIR", "data")
+NIANBAO_DATA_DIR = str(data_dir_from_env())
 NIANBAO_HOST_MAP = os.environ.get("NIANBAO_HOST_MAP", "")
 NIANBAO_MAX_LIST_PAGES = 50  # per column: a runaway pager stops here
 NIANBAO_RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubling each time

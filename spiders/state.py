@@ -7,6 +7,8 @@ Under the data dir, per portal:
     crawl/<portal>/summary.json    the last crawl's summary: counts, columns, faults
     raw/ab/<sha256>.bin            the bytes (rawstore/store.py)
 
+(the paths are spelled once, in rawstore/layout.py; the manifest is rawstore/manifest.py)
+
 ``Fault`` kinds: http_error, broken_link, timeout, download_error, soft_404,
 selector_empty, column_emptied, column_missing, no_reports, spider_error,
 crawl_failed. Any fault makes the crawl's exit status 1.
@@ -17,10 +19,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from rawstore.layout import DataLayout
 
 FAULT_KINDS = {
     "http_error": "answered an HTTP error after retries",
@@ -45,7 +48,7 @@ class Fault:
 
 
 def crawl_dir(data_dir: Path, portal: str) -> Path:
-    return Path(data_dir) / "crawl" / portal
+    return DataLayout(Path(data_dir)).crawl_dir(portal)
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -95,30 +98,6 @@ class CrawlState:
         if known.get("last_modified"):
             headers["If-Modified-Since"] = known["last_modified"]
         return headers
-
-
-def read_manifest(data_dir: Path, portals: list[str] | None = None) -> Iterator[dict[str, Any]]:
-    """Every manifest record under ``data_dir``, portal by portal, oldest first.
-
-    Each record carries what ``warehouse.load.DocumentInfo`` needs under the
-    same names (url, portal, fetched_at, content_type, title, published_date,
-    source_page_url) plus sha256 and raw_path (relative to ``data_dir/raw``).
-    """
-    root = Path(data_dir) / "crawl"
-    if portals is None:
-        portals = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
-    for name in portals:
-        path = root / name / "manifest.jsonl"
-        if not path.exists():
-            continue
-        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        for n, line in enumerate(lines, 1):
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
-                if n < len(lines):
-                    raise
-                # the last line of a crawl killed mid-write: that document is fetched again next time
 
 
 def fault_dicts(faults: list[Fault]) -> list[dict[str, str]]:

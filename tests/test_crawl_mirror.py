@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
+from rawstore.manifest import read_manifest
 from rawstore.portals import PORTALS, portal_for_host
 from spiders import crawl as crawl_module
 from spiders.crawl import run_crawl
 from spiders.mirror import serve_mirror
-from spiders.state import read_manifest
 from warehouse.load import DocumentInfo
 
 INDEX = json.loads((FIXTURES / "portals" / "index.json").read_text(encoding="utf-8"))["portals"]
@@ -58,7 +58,7 @@ def crawled(mirror, tmp_path_factory):
     for _ in range(2):
         mirror.log.clear()
         summary = run_crawl(None, data, mirror.host_map(), SINCE, settings=FAST)
-        runs.append((summary, list(mirror.log), [dict(r) for r in read_manifest(data)]))
+        runs.append((summary, list(mirror.log), [r.to_dict() for r in read_manifest(data)]))
     return data, runs
 
 
@@ -162,9 +162,9 @@ def test_a_changed_document_is_downloaded_again(crawled, mirror, tmp_path) -> No
         assert not summary["portals"]["hongsibu"]["counts"].get("changed.report_page")  # no validators: not asked
         summary = run_crawl(["hongsibu"], data, mirror.host_map(), SINCE, settings={**FAST, "-a:recheck": 1})
         assert summary["portals"]["hongsibu"]["counts"].get("changed.report_page") == 1
-        versions = [r for r in read_manifest(data) if r["url"] in (yc, hs)]
-        assert [r["version"] for r in versions if r["url"] == yc] == ["new", "changed"]
-        assert [r["version"] for r in versions if r["url"] == hs] == ["new", "changed"]
+        versions = [r for r in read_manifest(data) if r.url in (yc, hs)]
+        assert [r.version for r in versions if r.url == yc] == ["new", "changed"]
+        assert [r.version for r in versions if r.url == hs] == ["new", "changed"]
     finally:
         for path, original in changed.items():
             path.write_bytes(original)
@@ -193,7 +193,7 @@ def test_faults_are_survived_and_named(tmp_path) -> None:
         assert ("hongsibu", "http_error", failing_list) in faults
         assert summary["portals"]["bypc"]["ok"]  # a 500 that recovers on retry is no fault…
         assert {"url": flaky, "reasons": ["HTTP 500"], "recovered": True} in summary["portals"]["bypc"]["retries"]
-        stored = {r["url"] for r in read_manifest(tmp_path / "data")}
+        stored = {r.url for r in read_manifest(tmp_path / "data")}
         for portal in PORTALS:  # …and every retrievable report is stored
             assert reports(portal.host) <= stored
         assert stored == (
@@ -206,7 +206,7 @@ def test_faults_are_survived_and_named(tmp_path) -> None:
         summary = run_crawl(None, tmp_path / "data", server.host_map(), SINCE, settings=settings)
         assert ("ycxixia", "column_emptied", emptied) in {(f["portal"], f["kind"], f["url"]) for f in summary["faults"]}
         assert summary["exit_code"] == 1 and summary["portals"]["bypc"]["ok"] and summary["portals"]["hongsibu"]["ok"]
-        stored = {r["url"] for r in read_manifest(tmp_path / "data")}
+        stored = {r.url for r in read_manifest(tmp_path / "data")}
         assert {slow, truncated} <= stored  # what failed last night is fetched this night
     finally:
         server.stop()

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 import sqlalchemy as sa
 from conftest import FIXTURES, seed_path
 
 from expectations.checks import Outcome
 from expectations.flags import Decision, list_flags, review_flag
-from expectations.run import GXMode, check_files, evaluate, store, validate_warehouse
+from expectations.run import GXMode, evaluate, store, validate_warehouse
 from expectations.suite import CHECKS
+from flows.ingest import check_files, load_bytes, load_file
 from parsers import parse_file
 from parsers.form import Table
 from parsers.report import Cell, CellKind, Report, StatedCount
 from warehouse.db import make_engine
-from warehouse.load import DocumentInfo, load_bytes, load_file
+from warehouse.load import DocumentInfo, store_report
 
 SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
 DOCUMENTS = sorted(p for p in (FIXTURES / "documents").iterdir() if p.is_file())
@@ -77,8 +80,8 @@ def test_the_fixture_documents_check_like_their_seeds() -> None:
 
 
 def _load(engine, report: Report, name: str):
-    return load_bytes(engine, name.encode(), DocumentInfo(url=f"https://example.invalid/{name}"),
-                      parse=lambda _data, _url: report)  # fmt: skip
+    sha256 = hashlib.sha256(name.encode()).hexdigest()
+    return store_report(engine, DocumentInfo(url=f"https://example.invalid/{name}"), sha256, report)
 
 
 def _set(report: Report, row: str, **values: int | None) -> Report:

@@ -11,10 +11,10 @@ from prefect.client.orchestration import get_client
 from prefect.testing.utilities import prefect_test_harness
 
 import flows.tasks as tasks_module
+from flows.ingest import load_file
 from nianbao.settings import Settings
 from rawstore.store import RawStore
 from warehouse.db import make_engine
-from warehouse.load import load_file
 from warehouse.query import run_query
 
 SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from rawstore.manifest import read_manifest
 from spiders.crawl import summary_text
-from spiders.state import CrawlState, read_manifest
+from spiders.state import CrawlState
 
 
 def test_state_round_trip_and_conditional_headers(tmp_path) -> None:
@@ -32,7 +33,7 @@ def test_manifest_survives_a_torn_last_line_but_not_a_corrupt_middle(tmp_path) -
     folder.mkdir(parents=True)
     good = json.dumps({"url": "https://www.bypc.gov.cn/a.html", "sha256": "ab"})
     (folder / "manifest.jsonl").write_text(good + "\n" + '{"url": "https://www.bypc', encoding="utf-8")
-    assert [r["url"] for r in read_manifest(tmp_path)] == ["https://www.bypc.gov.cn/a.html"]
+    assert [r.url for r in read_manifest(tmp_path)] == ["https://www.bypc.gov.cn/a.html"]
     (folder / "manifest.jsonl").write_text('{"url": \n' + good + "\n", encoding="utf-8")
     with pytest.raises(json.JSONDecodeError):
         list(read_manifest(tmp_path))

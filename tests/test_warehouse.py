@@ -10,6 +10,7 @@ from conftest import FIXTURES, seed_path
 from sqlmodel import SQLModel
 
 import warehouse.load as load_module
+from flows.ingest import load_bytes, load_file
 from parsers import parse_file
 from parsers.form import REQUEST_COLUMN_KEYS, REVIEW_KEYS
 from rawstore.store import RawStore
@@ -22,7 +23,7 @@ from warehouse.db import (
     make_engine,
     upgrade,
 )
-from warehouse.load import DocumentInfo, LoadStatus, agency_level, load_bytes, load_file
+from warehouse.load import DocumentInfo, LoadStatus, agency_level
 from warehouse.models import AgencyLevel
 from warehouse.query import run_query
 

@@ -10,8 +10,8 @@ from conftest import FIXTURES, ROOT
 from sqlmodel import SQLModel
 
 import warehouse.models  # noqa: F401  (registers the tables)
+from flows.ingest import load_file
 from warehouse.db import make_engine
-from warehouse.load import load_file
 from warehouse.query import run_query
 from warehouse.views import VIEW_NAMES
 

@@ -7,26 +7,27 @@
   replaced in one transaction (``reparsed``).
 * A document that does not parse is stored as a ``failed`` report with the
   error, and supersedes nothing.
+
+The warehouse stores what it is given — a :class:`~parsers.report.Report` or a
+:class:`~parsers.errors.ParseFailure` — and never parses: the flows (and
+``flows/ingest.py`` for local files) parse, then call :func:`store_report`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from parsers import ParseError, parse_bytes
+from parsers.errors import ParseFailure
 from parsers.report import PARSER_VERSION, Report
+from rawstore.manifest import ManifestRecord
 from rawstore.portals import PORTALS, portal_for_agency
-from rawstore.store import RawStore
 from warehouse.db import ensure_writable_schema, translate_errors
 from warehouse.models import Agency, AgencyLevel, Document, ReportStatus, StoredCell, StoredReport, utcnow
 
@@ -51,6 +52,36 @@ class DocumentInfo:
     published_date: date | None = None
     source_page_url: str | None = None
 
+    @classmethod
+    def from_record(cls, record: ManifestRecord) -> DocumentInfo:
+        return cls(
+            url=record.url,
+            portal=record.portal,
+            fetched_at=_datetime(record.fetched_at),
+            content_type=record.content_type,
+            title=record.title,
+            published_date=_date(record.published_date),
+            source_page_url=record.source_page_url,
+        )
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _datetime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
 
 @dataclass
 class LoadResult:
@@ -62,8 +93,6 @@ class LoadResult:
     error: str | None = None
     superseded: tuple[int, ...] = ()
 
-
-Parser = Callable[[bytes, str], Report]
 
 _TOWNSHIP_RE = re.compile(r"(乡|镇|街道|街道办事处|街道办)(人民政府)?$")
 _DISTRICT_GOV_RE = re.compile(r"^[^局委办厅处]*?(区|县|市|旗)(人民政府)?$")
@@ -137,7 +166,7 @@ def _cell_rows(report_id: int, report: Report) -> list[dict]:
     return rows
 
 
-def _report_fields(report: Report | None, error: ParseError | None) -> dict:
+def _report_fields(report: Report | None, error: ParseFailure | None) -> dict:
     if report is None:
         return {
             "status": ReportStatus.FAILED.value,
@@ -168,15 +197,8 @@ def _report_fields(report: Report | None, error: ParseError | None) -> dict:
     }
 
 
-def _parse(parse: Parser, data: bytes, url: str) -> tuple[Report | None, ParseError | None]:
-    try:
-        return parse(data, url), None
-    except ParseError as exc:
-        return None, exc
-
-
 def _write_report(
-    session: Session, row: StoredReport, report: Report | None, error: ParseError | None, portal: str | None
+    session: Session, row: StoredReport, report: Report | None, error: ParseFailure | None, portal: str | None
 ) -> None:
     """Fill ``row`` from the parse and replace its cells (inside the caller's transaction)."""
     fields = _report_fields(report, error)
@@ -195,35 +217,44 @@ def _write_report(
             session.connection().execute(sa.insert(StoredCell.__table__), cells)  # Core: batched VALUES
 
 
-def load_bytes(
-    engine: Engine,
-    data: bytes,
-    info: DocumentInfo,
-    *,
-    raw_store: RawStore | None = None,
-    parse: Parser = parse_bytes,
-) -> LoadResult:
-    """Parse ``data`` and store it as the document at ``info.url``; one transaction."""
-    sha256 = hashlib.sha256(data).hexdigest()
-    url = str(engine.url)
-    with translate_errors(url):
+def _stored(engine: Engine, url: str, sha256: str) -> tuple[Document | None, StoredReport | None]:
+    with Session(engine) as session:
+        known = session.exec(select(Document).where(Document.url == url, Document.sha256 == sha256)).first()
+        stored = (
+            session.exec(select(StoredReport).where(StoredReport.document_id == known.id)).first() if known else None
+        )
+        return known, stored
+
+
+def current_load(engine: Engine, url: str, sha256: str) -> LoadResult | None:
+    """The stored result for these bytes at this URL if this parser version made it (nothing to do), else None."""
+    with translate_errors(str(engine.url)):
         ensure_writable_schema(engine)
-        with Session(engine) as session:
-            known = session.exec(select(Document).where(Document.url == info.url, Document.sha256 == sha256)).first()
-            stored = (
-                session.exec(select(StoredReport).where(StoredReport.document_id == known.id)).first()
-                if known
-                else None
-            )
-            if known is not None and stored is not None and stored.parser_version == PARSER_VERSION:
-                return LoadResult(info.url, sha256, LoadStatus.UNCHANGED, stored.id, known.id, stored.error)  # type: ignore[arg-type]
+        known, stored = _stored(engine, url, sha256)
+    if known is not None and stored is not None and stored.parser_version == PARSER_VERSION:
+        return LoadResult(url, sha256, LoadStatus.UNCHANGED, stored.id, known.id, stored.error)  # type: ignore[arg-type]
+    return None
 
-        report, error = _parse(parse, data, info.url)
-        raw_path = None
-        if raw_store is not None:
-            _, path = raw_store.put(data)
-            raw_path = raw_store.relative(path)
 
+def store_report(
+    engine: Engine,
+    info: DocumentInfo,
+    sha256: str,
+    parsed: Report | ParseFailure,
+    *,
+    raw_path: str | None = None,
+) -> LoadResult:
+    """Store the parse of the bytes ``sha256`` as the document at ``info.url``; one transaction.
+
+    ``raw_path`` is where the bytes are in the raw store (relative to its root), if they are kept.
+    """
+    report = parsed if isinstance(parsed, Report) else None
+    error = parsed if isinstance(parsed, ParseFailure) else None
+    with translate_errors(str(engine.url)):
+        unchanged = current_load(engine, info.url, sha256)
+        if unchanged is not None:
+            return unchanged
+        known, stored = _stored(engine, info.url, sha256)
         with Session(engine) as session, session.begin():
             superseded: tuple[int, ...] = ()
             if known is not None and stored is not None:
@@ -275,12 +306,3 @@ def _supersede(session: Session, url: str, keep_document_id: int) -> tuple[int, 
         row.updated_at = utcnow()
         session.add(row)
     return tuple(r.id for r in older)  # type: ignore[misc]
-
-
-def load_file(
-    engine: Engine, path: Path, *, url: str | None = None, portal: str | None = None, raw_store: RawStore | None = None
-) -> LoadResult:
-    """Load a local file; its URL is ``url`` or the file's own ``file://`` URI."""
-    data = Path(path).read_bytes()
-    info = DocumentInfo(url=url or Path(path).resolve().as_uri(), portal=portal)
-    return load_bytes(engine, data, info, raw_store=raw_store)

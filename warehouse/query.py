@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from rawstore.manifest import ManifestRecord
 from warehouse.db import ReadOnlyViolation, WarehouseError, translate_errors
 
 
@@ -61,3 +62,47 @@ def _run(engine: Engine, sql: str, params: dict[str, Any] | None) -> QueryResult
         rows = [tuple(plain(v) for v in row) for row in result]
         conn.rollback()
         return QueryResult(columns, rows)
+
+
+def _tables(conn: sa.Connection) -> set[str]:
+    return set(sa.inspect(conn).get_table_names())
+
+
+def parsed_documents(engine: Engine, parser_version: str) -> set[tuple[str, str]]:
+    """(url, sha256) of every document version stored with this parser version. One query."""
+    with translate_errors(str(engine.url)), engine.connect() as conn:
+        if "documents" not in _tables(conn):
+            return set()
+        rows = conn.execute(
+            sa.text(
+                "SELECT d.url, d.sha256 FROM documents d JOIN reports r ON r.document_id = d.id "
+                "WHERE r.parser_version = :version"
+            ),
+            {"version": parser_version},
+        )
+        return {(url, sha256) for url, sha256 in rows}
+
+
+def stored_documents(engine: Engine) -> list[ManifestRecord]:
+    """Every document version in the warehouse whose bytes are in the raw store, as manifest records."""
+    with translate_errors(str(engine.url)), engine.connect() as conn:
+        if "documents" not in _tables(conn):
+            return []
+        rows = conn.execute(
+            sa.text(
+                "SELECT url, sha256, raw_path, portal, fetched_at, content_type, title, published_date, "
+                "source_page_url FROM documents WHERE raw_path IS NOT NULL ORDER BY url, version"
+            )
+        ).mappings()
+        return [
+            ManifestRecord.from_dict({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()})
+            for row in rows
+        ]
+
+
+def failing_fingerprints(engine: Engine) -> set[str]:
+    """The fingerprints of the failing check results stored by the last run (none before the first)."""
+    with translate_errors(str(engine.url)), engine.connect() as conn:
+        if "check_results" not in _tables(conn):
+            return set()
+        return {row[0] for row in conn.execute(sa.text("SELECT fingerprint FROM check_results WHERE outcome = 'FAIL'"))}
