@@ -27,11 +27,6 @@ class UnknownFlag(WarehouseError):
     pass
 
 
-FLAG_COLUMNS = (
-    "agency", "district", "year", "check_key", "severity", "scope", "message_zh", "message_en", "url", "fingerprint",
-    "review",
-)  # fmt: skip
-
 _FLAGS_SQL = """SELECT o.agency, o.district, o.year, k.check_key, k.severity, k.scope, k.message_zh, k.message_en,
   o.url, k.fingerprint,
   CASE WHEN f.fingerprint IS NULL THEN 'open'

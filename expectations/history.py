@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from expectations.checks import Check, Finding, Operand, Severity, in_list, number, outcome_sql, uncertainty_notes
 from expectations.requests import COLUMN_LABEL
-from parsers.form import REQUEST_COLUMN_KEYS, REQUEST_ROW_KEYS, Table
+from parsers.form import REQUEST_COLUMN_KEYS, REQUEST_ROW_KEYS, REQUEST_ROW_REFERENCE, Table
 
 T = Table.REQUESTS.value
 CARRIED_OVER, CARRIED_FORWARD = REQUEST_ROW_KEYS[1], REQUEST_ROW_KEYS[-1]
+#: the rows' names without the part numbering (上年结转, 结转下年度)
+NAME = {k: REQUEST_ROW_REFERENCE[k].split("、", 1)[1] for k in (CARRIED_OVER, CARRIED_FORWARD)}
 _PREVIOUS = """JOIN reports p ON p.agency_id = r.agency_id AND p.year = r.year - 1 AND p.status = 'parsed'"""
 
 
@@ -21,8 +23,8 @@ def _message(f: Finding, ctx: dict) -> tuple[str, str]:
     year = ctx.get("year")
     previous = f"{year - 1}年" if isinstance(year, int) else "上一年度"
     return (
-        f"{COLUMN_LABEL.get(col, col)}列：本年上年结转为{number(f.left_value)}，"
-        f"但{previous}报告的结转下年度为{number(f.right_value)}{zh_note}",
+        f"{COLUMN_LABEL.get(col, col)}列：本年{NAME[CARRIED_OVER]}为{number(f.left_value)}，"
+        f"但{previous}报告的{NAME[CARRIED_FORWARD]}为{number(f.right_value)}{zh_note}",
         f"column {col}: carried over is {number(f.left_value)}, but the same agency's previous report carried "
         f"forward {number(f.right_value)}{en_note}",
     )

@@ -22,6 +22,7 @@ from parsers.form import (
     REQUEST_COLUMNS,
     REQUEST_ROW_BY_KEY,
     REQUEST_ROW_KEYS,
+    REQUEST_ROW_REFERENCE,
     REVIEW_KEYS,
     FormVersion,
     Table,
@@ -35,6 +36,7 @@ RECEIVED = REQUEST_ROW_KEYS[:2]  # 一、本年新收 + 二、上年结转
 SETTLED = (REQUEST_ROW_KEYS[-2], REQUEST_ROW_KEYS[-1])  # 三、(七)总计 + 四、结转下年度
 TOTAL_PROCESSED, CARRIED_FORWARD = SETTLED
 TOTAL_COLUMN = REQUEST_COLUMN_KEYS[-1]
+ROW = REQUEST_ROW_REFERENCE  # how messages name a row: 一、本年新收 …
 
 #: 1 when a report prints the 2021 (六) rows: how many outcome rows to expect depends on it.
 _IS_2021 = f"MAX(CASE WHEN c.row_key IN {in_list(OTHER_ROWS_2021)} THEN 1 ELSE 0 END)"
@@ -54,8 +56,8 @@ def _balance_message(f: Finding, ctx: dict) -> tuple[str, str]:
     col = f.scope or ""
     diff = number((f.left_value or 0) - (f.right_value or 0))
     return (
-        f"{COLUMN_LABEL.get(col, col)}列：一、本年新收与二、上年结转之和为{number(f.left_value)}，"
-        f"但三、(七)总计与四、结转下年度之和为{number(f.right_value)}，相差{diff}{zh_note}",
+        f"{COLUMN_LABEL.get(col, col)}列：{ROW[RECEIVED[0]]}与{ROW[RECEIVED[1]]}之和为{number(f.left_value)}，"
+        f"但{ROW[TOTAL_PROCESSED]}与{ROW[CARRIED_FORWARD]}之和为{number(f.right_value)}，相差{diff}{zh_note}",
         f"column {col}: new requests + carried over = {number(f.left_value)}, but total processed + carried "
         f"forward = {number(f.right_value)} (difference {diff}){en_note}",
     )
@@ -77,7 +79,7 @@ def _outcome_message(f: Finding, ctx: dict) -> tuple[str, str]:
     zh_note, en_note = uncertainty_notes(f)
     col = f.scope or ""
     return (
-        f"三、(七)总计 {COLUMN_LABEL.get(col, col)}列为{number(f.left_value)}，"
+        f"{ROW[TOTAL_PROCESSED]} {COLUMN_LABEL.get(col, col)}列为{number(f.left_value)}，"
         f"但各办理结果之和为{number(f.right_value)}{zh_note}",
         f"(七) total processed is {number(f.left_value)} in column {col}, but the outcomes add up to "
         f"{number(f.right_value)}{en_note}",

@@ -28,6 +28,7 @@ from expectations.checks import FINDING_COLUMNS, Check, Finding, Outcome, Severi
 from expectations.suite import CHECKS
 from parsers.errors import ParseFailure
 from parsers.report import Report
+from rawstore.layout import DataLayout
 from warehouse.db import WarehouseError, ensure_writable_schema, translate_errors
 from warehouse.load import DocumentInfo, store_report
 from warehouse.models import CheckResult, utcnow
@@ -361,7 +362,7 @@ def check_reports(
 
     out = [FileCheck(Path(p)) for p, _ in parsed]
     with tempfile.TemporaryDirectory(prefix="nianbao-check-") as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'warehouse.db'}")
+        engine = make_engine(f"sqlite:///{DataLayout(Path(tmp)).warehouse}")
         report_of: dict[int, FileCheck] = {}
         for item, (_, result) in zip(out, parsed, strict=True):
             if not isinstance(result, Report):

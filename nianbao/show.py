@@ -18,6 +18,7 @@ from parsers.form import (
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
     Table,
+    section_heading,
 )
 from parsers.report import Cell, CellKind, Report
 
@@ -38,6 +39,11 @@ def _cell_text(cell: Cell | None) -> Text:
     return Text(shown + ("*" if cell.kind is CellKind.INFERRED else ""), style=_STYLE[cell.kind])
 
 
+def _title(table: Table) -> str:
+    """The section's printed heading and the table's key: ``三、收到和处理政府信息公开申请情况 (requests)``."""
+    return f"{section_heading(table.value)} ({table.value})"
+
+
 def _short_row(key: str) -> str:
     """A row's shortest telling name: its first signature phrase (``3其他`` → ``其他``)."""
     label = REQUEST_ROW_BY_KEY[key]
@@ -45,7 +51,7 @@ def _short_row(key: str) -> str:
 
 
 def requests_table(report: Report) -> RichTable:
-    t = RichTable(title="三、收到和处理政府信息公开申请情况 (requests)", box=box.SIMPLE_HEAVY, title_justify="left")
+    t = RichTable(title=_title(Table.REQUESTS), box=box.SIMPLE_HEAVY, title_justify="left")
     t.add_column("row", no_wrap=True)
     for col in REQUEST_COLUMNS:
         t.add_column(REQUEST_COLUMN_SHORT[col.key], justify="right")
@@ -56,7 +62,7 @@ def requests_table(report: Report) -> RichTable:
 
 
 def reviews_table(report: Report) -> RichTable:
-    t = RichTable(title="四、行政复议、行政诉讼 (reviews)", box=box.SIMPLE_HEAVY, title_justify="left")
+    t = RichTable(title=_title(Table.REVIEWS), box=box.SIMPLE_HEAVY, title_justify="left")
     t.add_column("")
     for _, label in REVIEW_OUTCOMES:
         t.add_column(label, justify="right")
@@ -68,7 +74,7 @@ def reviews_table(report: Report) -> RichTable:
 
 
 def proactive_table(report: Report) -> RichTable:
-    t = RichTable(title="二、主动公开政府信息情况 (proactive)", box=box.SIMPLE_HEAVY, title_justify="left")
+    t = RichTable(title=_title(Table.PROACTIVE), box=box.SIMPLE_HEAVY, title_justify="left")
     t.add_column("item", no_wrap=True)
     t.add_column("metric = value (printed)")
     by_item: dict[str, Text] = {}

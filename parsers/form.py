@@ -56,7 +56,6 @@ class Label:
     versions: frozenset[FormVersion] = field(default_factory=lambda: frozenset({FormVersion.V2019, FormVersion.V2021}))
 
 
-BOTH = frozenset({FormVersion.V2019, FormVersion.V2021})
 ONLY_2019 = frozenset({FormVersion.V2019})
 ONLY_2021 = frozenset({FormVersion.V2021})
 
@@ -358,8 +357,48 @@ SECTIONS: tuple[SectionDef, ...] = (
     SectionDef(5, "problems", "存在的主要问题及改进情况", ("问题", "改进")),
     SectionDef(6, "other", "其他需要报告的事项", ("其他需要报告", "其他事项")),
 )
-SECTION_KEYS: tuple[str, ...] = tuple(s.key for s in SECTIONS)
 CHINESE_NUMERALS = "一二三四五六七八九十"
+
+#: Phrases that tell which part a table belongs to (the matcher scores a table by how many it prints).
+TABLE_HINTS: dict[Table, tuple[str, ...]] = {
+    Table.REQUESTS: (
+        "本年新收",
+        "上年结转",
+        "予以公开",
+        "不予公开",
+        "无法提供",
+        "不予处理",
+        "结转下年度",
+        "申请人情况",
+        "商业企业",
+    ),
+    Table.REVIEWS: ("行政复议", "行政诉讼", "复议后起诉", "未经复议", "结果维持", "尚未审结"),
+    Table.PROACTIVE: ("第二十条", "信息内容", "规章", "行政许可", "行政处罚", "事业性收费", "集中采购", "规范性文件"),
+}
+
+#: Phrases only the official tables print: a table under part 一, 五 or 六 must show one to count.
+TABLE_STRONG_HINTS: dict[Table, tuple[str, ...]] = {
+    Table.REQUESTS: ("申请人情况", "本年新收", "结转下年度"),
+    Table.REVIEWS: ("复议后起诉", "未经复议"),
+    Table.PROACTIVE: ("第二十条", "信息内容"),
+}
+
+#: How check messages and displays name the part 三 rows an identity is about (the form's numbering).
+REQUEST_ROW_REFERENCE: dict[str, str] = {
+    "new_requests": "一、本年新收",
+    "carried_over": "二、上年结转",
+    "total_processed": "三、(七)总计",
+    "carried_forward": "四、结转下年度",
+}
+#: The heading the printed part 三 table carries over its applicant columns.
+REQUEST_HEADER = "申请人情况"
+
+
+def section_heading(key: str) -> str:
+    """A report section's printed heading with its numeral: ``三、收到和处理政府信息公开申请情况``."""
+    section = next(s for s in SECTIONS if s.key == key)
+    return f"{CHINESE_NUMERALS[section.number - 1]}、{section.title}"
+
 
 # --- Cell values ------------------------------------------------------------
 
@@ -389,7 +428,6 @@ _CHAR_VARIANTS = str.maketrans(
         "】": "]",
     }
 )
-_SPACE_RE = re.compile(r"\s+")
 _LABEL_DROP_RE = re.compile(r"[\s\"'.,:;()\[\]<>*_\-—/、，。：；（）]+")
 
 
@@ -405,10 +443,6 @@ def norm(text: str) -> str:
     ``3.其他`` normalises to ``3其他``.
     """
     return _LABEL_DROP_RE.sub("", nfkc(text))
-
-
-def squash_spaces(text: str) -> str:
-    return _SPACE_RE.sub(" ", text).strip()
 
 
 # --- Counts the narrative states (check ``narrative_match``) ---------------------

@@ -30,6 +30,8 @@ from parsers.form import (
     REQUEST_ROW_BY_KEY,
     REQUEST_ROWS,
     REVIEW_KEYS,
+    TABLE_HINTS,
+    TABLE_STRONG_HINTS,
     FormVersion,
     Label,
     ProactiveItem,
@@ -101,30 +103,7 @@ def _fit_region(values: list[GridCell], width: int) -> list[GridCell]:
 
 # --- parts ------------------------------------------------------------------
 
-_PART_HINTS: dict[Table, tuple[str, ...]] = {
-    Table.REQUESTS: (
-        "本年新收",
-        "上年结转",
-        "予以公开",
-        "不予公开",
-        "无法提供",
-        "不予处理",
-        "结转下年度",
-        "申请人情况",
-        "商业企业",
-    ),
-    Table.REVIEWS: ("行政复议", "行政诉讼", "复议后起诉", "未经复议", "结果维持", "尚未审结"),
-    Table.PROACTIVE: ("第二十条", "信息内容", "规章", "行政许可", "行政处罚", "事业性收费", "集中采购", "规范性文件"),
-}
 _PART_BY_SECTION = {2: Table.PROACTIVE, 3: Table.REQUESTS, 4: Table.REVIEWS}
-
-
-#: Phrases only the official tables print: a table under part 一, 五 or 六 must show one to count.
-_STRONG_HINTS: dict[Table, tuple[str, ...]] = {
-    Table.REQUESTS: ("申请人情况", "本年新收", "结转下年度"),
-    Table.REVIEWS: ("复议后起诉", "未经复议"),
-    Table.PROACTIVE: ("第二十条", "信息内容"),
-}
 
 
 def classify_table(table: TableBlock, section: int | None) -> Table | None:
@@ -134,10 +113,10 @@ def classify_table(table: TableBlock, section: int | None) -> Table | None:
     unless it prints what only the official form prints.
     """
     text = norm("".join(c.text for row in table.rows for c in row if not c.is_copy))
-    scores = {part: sum(1 for h in hints if h in text) for part, hints in _PART_HINTS.items()}
+    scores = {part: sum(1 for h in hints if h in text) for part, hints in TABLE_HINTS.items()}
     best = max(scores, key=lambda p: scores[p])
     if section is not None and section not in _PART_BY_SECTION:
-        return best if scores[best] >= 2 and any(h in text for h in _STRONG_HINTS[best]) else None
+        return best if scores[best] >= 2 and any(h in text for h in TABLE_STRONG_HINTS[best]) else None
     if scores[best] >= 2:
         return best
     has_values = any(looks_like_value(c.text) for row in table.rows for c in row)

@@ -159,10 +159,6 @@ class Report(BaseModel):
         for p in self.proactive:
             yield _cell_dict(Table.PROACTIVE, p.item, p.metric, p.cell)
 
-    def request_value(self, row: str, col: str) -> int | float | None:
-        cell = self.requests.get(row, {}).get(col)
-        return None if cell is None else cell.value
-
 
 def _cell_dict(table: Table, row: str, column: str | None, cell: Cell) -> dict[str, Any]:
     out: dict[str, Any] = {

@@ -31,10 +31,6 @@ def is_annotated_number(raw: str) -> bool:
     return _ANNOTATED_RE.match(nfkc(raw).strip()) is not None
 
 
-def is_zero_mark(raw: str) -> bool:
-    return _clean(raw) in ZERO_MARKS
-
-
 def text_to_value(raw: str, *, decimals: bool = False) -> tuple[int | float | None, CellKind]:
     """Parse one cell's printed text.
 

@@ -35,7 +35,15 @@ from render_docx import MARGIN_MM, PAGE_HEIGHT_MM, DocxStyle, fixed_timestamps, 
 
 from parsers import ParseError, parse_bytes, parse_file
 from parsers.doc import convert_with_libreoffice, find_soffice
-from parsers.form import OTHER_ROWS_2021, REQUEST_COLUMN_KEYS, FormVersion, Table, request_row_keys
+from parsers.form import (
+    OTHER_ROWS_2021,
+    REQUEST_COLUMN_KEYS,
+    REQUEST_ROW_LAYOUT,
+    RESULT_ROW_KEYS,
+    FormVersion,
+    Table,
+    request_row_keys,
+)
 from parsers.grid import Document, GridCell
 from parsers.pdf import pdf_to_document
 from parsers.report import Cell, CellKind, Report
@@ -272,7 +280,8 @@ def bad_inputs(official_000: bytes) -> dict[str, bytes]:
     text = official_000.decode("utf-8")
     part3 = text.index("<p><strong>三、")
     part4 = text.index("<p><strong>四、")
-    cut = text.index("（四）无法提供")
+    groups = list(dict.fromkeys(group or own for group, own in (REQUEST_ROW_LAYOUT[k] for k in RESULT_ROW_KEYS)))
+    cut = text.index(groups[3])  # inside part 三: at （四）无法提供
     return {
         "empty.txt": b"",
         "whitespace.html": b"  \n\t \n",

@@ -18,6 +18,7 @@ from parsers.form import (
     CHINESE_NUMERALS,
     PROACTIVE_METRIC_BY_KEY,
     REQUEST_COLUMNS,
+    REQUEST_HEADER,
     REQUEST_ROW_LAYOUT,
     RESULT_GROUP_LABEL,
     RESULT_ROW_KEYS,
@@ -119,10 +120,11 @@ def proactive_layout(report: Report, version: FormVersion, cell_text: Callable[[
 
 def request_header_layout() -> Layout:
     """The three header rows of part 三: 申请人情况 over 自然人 / 法人或其他组织 (five kinds) / 总计."""
-    applicants = [c for c in REQUEST_COLUMNS if "/" in c.label]
+    person, *applicants, total = REQUEST_COLUMNS  # the organisations print as "法人或其他组织 / 商业企业" …
+    organisations = applicants[0].label.split("/")[0].strip()
     return [
-        [Span(BALANCE_NOTE, rowspan=3, colspan=3), Span("申请人情况", colspan=7)],
-        [Span("自然人", rowspan=2), Span("法人或其他组织", colspan=5), Span("总计", rowspan=2)],
+        [Span(BALANCE_NOTE, rowspan=3, colspan=3), Span(REQUEST_HEADER, colspan=7)],
+        [Span(person.label, rowspan=2), Span(organisations, colspan=5), Span(total.label, rowspan=2)],
         [Span(c.label.split("/")[-1].strip()) for c in applicants],
     ]
 
@@ -164,10 +166,12 @@ def request_layout(
 def review_layout(report: Report, cell_text: Callable[[Cell | None], str]) -> Layout:
     """Part 四: 行政复议 and 行政诉讼 (未经复议直接起诉 / 复议后起诉) over one row of fifteen numbers."""
     outcomes = [Span(label) for _, label in REVIEW_OUTCOMES]
+    (_, review), (_, direct), (_, after) = REVIEW_GROUPS  # "行政诉讼 未经复议直接起诉", "行政诉讼 复议后起诉"
+    suit, direct = direct.split(" ", 1)
+    after = after.split(" ", 1)[1]
     return [
-        [Span("行政复议", colspan=5), Span("行政诉讼", colspan=10)],
-        [Span(label, rowspan=2) for _, label in REVIEW_OUTCOMES]
-        + [Span("未经复议直接起诉", colspan=5), Span("复议后起诉", colspan=5)],
+        [Span(review, colspan=5), Span(suit, colspan=10)],
+        [Span(label, rowspan=2) for _, label in REVIEW_OUTCOMES] + [Span(direct, colspan=5), Span(after, colspan=5)],
         outcomes + outcomes,
         [Span(cell_text(report.reviews.get(f"{g}_{o}"))) for g, _ in REVIEW_GROUPS for o, _ in REVIEW_OUTCOMES],
     ]
