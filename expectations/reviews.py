@@ -28,12 +28,16 @@ def _operands(scope: str | None) -> list[Operand]:
     return [(T, f"{scope}_{outcome}", None) for outcome, _ in REVIEW_OUTCOMES]
 
 
+#: the outcomes that add up to the total, as the message names them: 结果维持、结果纠正、其他结果、尚未审结
+_PART_LABELS = "、".join(label for _, label in REVIEW_OUTCOMES[:-1])
+
+
 def _message(f: Finding, ctx: dict) -> tuple[str, str]:
     zh_note, en_note = uncertainty_notes(f)
     group = f.scope or ""
     return (
         f"{REVIEW_GROUP_SHORT.get(group, group)}：总计为{number(f.left_value)}，"
-        f"但结果维持、结果纠正、其他结果、尚未审结之和为{number(f.right_value)}{zh_note}",
+        f"但{_PART_LABELS}之和为{number(f.right_value)}{zh_note}",
         f"{group}: total is {number(f.left_value)}, but upheld + corrected + other + pending = "
         f"{number(f.right_value)}{en_note}",
     )

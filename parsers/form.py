@@ -392,6 +392,8 @@ REQUEST_ROW_REFERENCE: dict[str, str] = {
 }
 #: The heading the printed part 三 table carries over its applicant columns.
 REQUEST_HEADER = "申请人情况"
+#: The heading of the item column of the printed part 二 tables.
+PROACTIVE_HEADER = "信息内容"
 
 
 def section_heading(key: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from parsers.form import (
     BALANCE_NOTE,
     CHINESE_NUMERALS,
+    PROACTIVE_HEADER,
     PROACTIVE_METRIC_BY_KEY,
     REQUEST_COLUMNS,
     REQUEST_HEADER,
@@ -112,7 +113,7 @@ def proactive_layout(report: Report, version: FormVersion, cell_text: Callable[[
             section = item.section
             rows.append([Span(section, colspan=4)])
             headers = [Span(PROACTIVE_METRIC_BY_KEY[m].label, colspan=width) for m in metrics]
-            rows.append([Span("信息内容"), *headers, *([Span("")] if len(metrics) == 2 else [])])
+            rows.append([Span(PROACTIVE_HEADER), *headers, *([Span("")] if len(metrics) == 2 else [])])
         values = [Span(cell_text(cells.get((item.key, m))), colspan=width) for m in metrics]
         rows.append([Span(proactive_item_label(item, version)), *values, *([Span("")] if len(metrics) == 2 else [])])
     return rows
