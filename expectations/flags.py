@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from warehouse.db import WarehouseError, ensure_writable_schema, translate_errors
 from warehouse.models import CheckResult, FlagReview, utcnow
-from warehouse.query import QueryResult, run_query
+from warehouse.query import QueryResult, select_rows
 
 
 class Decision(StrEnum):
@@ -56,7 +56,7 @@ def list_flags(
         filters.append("AND (o.district = :district OR o.district LIKE :district_like)")
         params |= {"district": district, "district_like": f"%{district}%"}
     outcomes = "'FAIL', 'UNCERTAIN'" if include_uncertain else "'FAIL'"
-    result = run_query(engine, _FLAGS_SQL.format(outcomes=outcomes, filters=" ".join(filters)), params)
+    result = select_rows(engine, _FLAGS_SQL.format(outcomes=outcomes, filters=" ".join(filters)), params)
     if not include_dismissed:
         review = result.columns.index("review")
         result.rows = [row for row in result.rows if row[review] != Decision.DISMISSED.value]

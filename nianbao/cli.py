@@ -138,6 +138,37 @@ def db_status(database_url: DatabaseOption = None) -> None:
     out.print(f"{describe_url(settings.warehouse_url)}: schema {current or 'none'}, nianbao needs {head} ({state})")
 
 
+@db_app.command("reader")
+def db_reader(
+    name: Annotated[str, typer.Argument(help="the login to create or update (lower-case letters, digits, _)")],
+    password: Annotated[
+        bool, typer.Option("--password", help="ask for a password for the login (else: none, for trust/peer setups)")
+    ] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """PostgreSQL: a login that can only read the warehouse, for nianbao query, psql or a BI tool."""
+    from sqlalchemy.engine import make_url
+
+    from warehouse.access import READER_ROLE, create_reader_login
+    from warehouse.db import WarehouseError, make_engine, translate_errors
+
+    settings = _settings(database_url)
+    url = make_url(settings.warehouse_url)
+    if url.get_backend_name() != "postgresql":
+        raise _warehouse_failure(
+            WarehouseError("db reader is for PostgreSQL; on SQLite nianbao query opens the file read-only already")
+        )
+    secret = typer.prompt("password", hide_input=True, confirmation_prompt=True) if password else None
+    try:
+        with translate_errors(settings.warehouse_url):
+            create_reader_login(make_engine(settings.warehouse_url), name, secret, int(settings.query_timeout))
+    except (WarehouseError, PermissionError, ValueError) as exc:
+        raise _warehouse_failure(exc) from None
+    reader = url.set(username=name, password=None).render_as_string(hide_password=True)
+    out.print(f"{name}: a read-only login (member of {READER_ROLE}); use it with", highlight=False)
+    out.print(f"  NIANBAO_QUERY_URL={reader}", highlight=False, soft_wrap=True)
+
+
 @app.command()
 def load(
     files: Annotated[list[Path], typer.Argument(help="report files to parse and store")],
@@ -221,8 +252,9 @@ def query(
     if sql == "-":
         sql = sys.stdin.read()
     settings = _settings(database_url)
+    url = database_url or settings.reader_url
     try:
-        result = run_query(make_engine(settings.warehouse_url, read_only=True), sql, params)
+        result = run_query(make_engine(url, read_only=True), sql, params, timeout_s=settings.query_timeout)
     except WarehouseError as exc:
         raise _warehouse_failure(exc) from None
     print_rows(out, result.columns, result.rows, fmt="json" if as_json else "csv" if as_csv else "table")

@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the warehouse; default: SQLite in data_dir/warehouse.db"
     )
+    query_url: str | None = Field(
+        default=None,
+        description="URL nianbao query connects with; on PostgreSQL a read-only login (nianbao db reader NAME); "
+        "default: database_url",
+    )
+    query_timeout: float = Field(default=60.0, gt=0, description="seconds one nianbao query may run")
     parse_timeout: float = Field(default=60.0, gt=0, description="seconds one document may take to parse")
     dask_address: str | None = Field(
         default=None, description="a Dask scheduler (tcp://host:8786) for the parse fan-out"
@@ -46,3 +52,8 @@ class Settings(BaseSettings):
     def paths(self) -> DataLayout:
         """Every path under the data dir (raw store, manifests, warehouse, Data Docs, logs)."""
         return DataLayout(self.data_dir)
+
+    @property
+    def reader_url(self) -> str:
+        """What ``nianbao query`` connects with: ``query_url``, else the warehouse URL."""
+        return self.query_url or self.warehouse_url

@@ -86,3 +86,19 @@ def warehouse_url(request, tmp_path):
         with admin.connect() as conn:
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
+
+
+def reader_url(warehouse_url: str, name: str = "analyst") -> str:
+    """The URL ``nianbao query`` should use: on PostgreSQL a read-only login (created here), else the same URL."""
+    if not warehouse_url.startswith("postgresql"):
+        return warehouse_url
+    from sqlalchemy.engine import make_url
+
+    from warehouse.access import create_reader_login
+    from warehouse.db import make_engine, upgrade
+
+    engine = make_engine(warehouse_url)
+    upgrade(engine)
+    create_reader_login(engine, name)
+    engine.dispose()
+    return make_url(warehouse_url).set(username=name).render_as_string(hide_password=False)

@@ -94,7 +94,7 @@ def test_query_refuses_writes_in_one_line(env, sql: str) -> None:
     assert result.exit_code == 1
     assert result.stderr.strip() == (
         "error: refused: nianbao query is read-only, and this SQL writes "
-        "(INSERT, UPDATE, DELETE, CREATE, DROP … are not allowed)"
+        "(INSERT, UPDATE, DELETE, CREATE, DROP, ATTACH, VACUUM, PRAGMA settings … are not allowed)"
     )
 
 
@@ -113,3 +113,38 @@ def test_unreachable_database_is_one_line(env) -> None:
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: cannot reach the warehouse at postgresql")
+
+
+@pytest.mark.parametrize("warehouse_url", ["postgresql"], indirect=True)
+def test_postgresql_query_needs_a_reader_login_and_db_reader_makes_one(env, warehouse_url, monkeypatch) -> None:
+    monkeypatch.setenv("NIANBAO_DATABASE_URL", warehouse_url)
+    monkeypatch.delenv("NIANBAO_QUERY_URL", raising=False)
+    assert runner.invoke(app, ["load", str(seed_path("000"))]).exit_code == 0
+    as_owner = runner.invoke(app, ["query", "SELECT COUNT(*) AS n FROM reports"])
+    assert as_owner.exit_code == 1
+    line = as_owner.stderr.strip()
+    assert "\n" not in line and "is a superuser" in line and "nianbao db reader NAME" in line
+
+    made = runner.invoke(app, ["db", "reader", "alice"])
+    assert made.exit_code == 0, made.output
+    reader_url = made.stdout.split("NIANBAO_QUERY_URL=")[1].split()[0]
+    assert "alice@" in reader_url
+    again = runner.invoke(app, ["db", "reader", "alice"])  # idempotent
+    assert again.exit_code == 0, again.output
+
+    monkeypatch.setenv("NIANBAO_QUERY_URL", reader_url)
+    counted = runner.invoke(app, ["query", "SELECT COUNT(*) AS n FROM reports", "--json"])
+    assert counted.exit_code == 0, counted.output
+    assert json.loads(counted.stdout) == [{"n": 1}]
+    refused = runner.invoke(app, ["query", "COMMIT; BEGIN READ WRITE; DELETE FROM cells; COMMIT"])
+    assert refused.exit_code == 1 and refused.stderr.startswith("error: refused")
+    still = runner.invoke(app, ["query", "SELECT COUNT(*) AS n FROM cells", "--json"])
+    assert json.loads(still.stdout)[0]["n"] > 0
+
+
+def test_db_reader_is_for_postgresql(env) -> None:
+    result = runner.invoke(app, ["db", "reader", "alice"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: db reader is for PostgreSQL; on SQLite nianbao query opens the file read-only already"
+    )

@@ -15,7 +15,7 @@ from flows.ingest import load_file
 from nianbao.settings import Settings
 from rawstore.store import RawStore
 from warehouse.db import make_engine
-from warehouse.query import run_query
+from warehouse.query import select_rows
 
 SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
 
@@ -64,7 +64,7 @@ def test_reparse_flow_reparses_stored_documents_and_publishes(harness, settings,
     second = run_reparse(settings, progress=False)
     assert len(parsed) == 5  # every parse came from Prefect's cache (sha256 + parser version)
     assert second["checks"]["new_flags"] == []  # nothing newly flagged
-    assert run_query(engine, "SELECT COUNT(*) FROM reports").rows == [(5,)]
+    assert select_rows(engine, "SELECT COUNT(*) FROM reports").rows == [(5,)]
 
 
 # --- the nightly flow against the portal mirror, served here ---------------------------------
@@ -96,7 +96,7 @@ def nightly_runs(harness, mirror, tmp_path_factory):
 
 
 def _overview(settings: Settings) -> dict[str, tuple]:
-    rows = run_query(make_engine(settings.warehouse_url, read_only=True),
+    rows = select_rows(make_engine(settings.warehouse_url, read_only=True),
                      "SELECT url, agency, year, status, error_code FROM report_overview").rows  # fmt: skip
     return {url: rest for url, *rest in rows}
 

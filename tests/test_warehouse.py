@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from conftest import FIXTURES, seed_path
+from conftest import FIXTURES, reader_url, seed_path
 from sqlmodel import SQLModel
 
 import warehouse.load as load_module
@@ -25,7 +25,7 @@ from warehouse.db import (
 )
 from warehouse.load import DocumentInfo, LoadStatus, agency_level
 from warehouse.models import AgencyLevel
-from warehouse.query import run_query
+from warehouse.query import run_query, select_rows
 
 REPORTS = sorted((FIXTURES / "seeds").glob("*.txt")) + sorted((FIXTURES / "documents").glob("*.html"))
 TABLES = ("agencies", "documents", "reports", "cells", "form_rows", "check_results", "flag_reviews")
@@ -37,7 +37,7 @@ def _counts(engine) -> dict[str, int]:
 
 
 def _rows(engine, sql: str, **params) -> list[tuple]:
-    return run_query(engine, sql, params).rows
+    return select_rows(engine, sql, params).rows
 
 
 @pytest.fixture
@@ -183,7 +183,7 @@ def test_a_crash_mid_load_leaves_no_partial_report(engine, monkeypatch) -> None:
 
 def test_query_is_read_only_by_construction(warehouse_url, engine) -> None:
     load_file(engine, seed_path("000"))
-    read_only = make_engine(warehouse_url, read_only=True)
+    read_only = make_engine(reader_url(warehouse_url), read_only=True)
     for sql in (
         "INSERT INTO agencies (name, level) VALUES ('x', 'y')",
         "UPDATE cells SET value = 7",

@@ -6,7 +6,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, reader_url
 from sqlmodel import SQLModel
 
 import warehouse.models  # noqa: F401  (registers the tables)
@@ -52,7 +52,7 @@ def loaded_engine(warehouse_url):
     engine = make_engine(warehouse_url)
     for path in sorted((FIXTURES / "seeds").glob("*.txt")) + sorted((FIXTURES / "documents").glob("*.html")):
         load_file(engine, path)
-    yield make_engine(warehouse_url, read_only=True)
+    yield make_engine(reader_url(warehouse_url), read_only=True)
     engine.dispose()
 
 
