@@ -121,6 +121,7 @@ def db_status(database_url: DatabaseOption = None) -> None:
         WarehouseError,
         current_revision,
         describe_url,
+        form_rows_in_sync,
         head_revision,
         make_engine,
         translate_errors,
@@ -131,11 +132,22 @@ def db_status(database_url: DatabaseOption = None) -> None:
         engine = make_engine(settings.warehouse_url)
         with translate_errors(settings.warehouse_url):
             current = current_revision(engine)
+            head = head_revision()
+            complete = current != head or form_rows_in_sync(engine)
     except WarehouseError as exc:
         raise _warehouse_failure(exc) from None
-    head = head_revision()
-    state = "up to date" if current == head else "run `nianbao db upgrade`"
-    out.print(f"{describe_url(settings.warehouse_url)}: schema {current or 'none'}, nianbao needs {head} ({state})")
+    if current != head:
+        state = "run `nianbao db upgrade`"
+    elif not complete:
+        state = "its form rows are incomplete: run `nianbao db upgrade`"
+    else:
+        state = "up to date"
+    out.print(
+        f"{describe_url(settings.warehouse_url)}: schema {current or 'none'}, nianbao needs {head} ({state})",
+        soft_wrap=True,
+    )
+    if current != head or not complete:
+        raise typer.Exit(1)
 
 
 @db_app.command("reader")

@@ -148,3 +148,24 @@ def test_db_reader_is_for_postgresql(env) -> None:
     assert result.stderr.strip() == (
         "error: db reader is for PostgreSQL; on SQLite nianbao query opens the file read-only already"
     )
+
+
+def test_db_status_exits_1_when_an_upgrade_or_a_repair_is_due(env) -> None:
+    import sqlalchemy as sa
+
+    from warehouse.db import make_engine
+
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["db", "status"]).exit_code == 0
+    engine = make_engine(f"sqlite:///{env / 'warehouse.db'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM form_rows"))
+    broken = runner.invoke(app, ["db", "status"])
+    assert broken.exit_code == 1 and "form rows are incomplete: run `nianbao db upgrade`" in broken.stdout
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["db", "status"]).exit_code == 0
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0001'"))
+    outdated = runner.invoke(app, ["db", "status"])
+    assert outdated.exit_code == 1 and "(run `nianbao db upgrade`)" in outdated.stdout
+    engine.dispose()

@@ -165,13 +165,43 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Create or upgrade the warehouse to the newest schema; return (before, after)."""
-    with translate_errors(str(engine.url)):
-        before = current_revision(engine)
-        with engine.begin() as conn:
-            command.upgrade(alembic_config(conn), "head")
-        sync_form_rows(engine)
-        return before, head_revision()
+    """Create or upgrade the warehouse to the newest schema; return (before, after).
+
+    One transaction holds the migrations and the form rows they need, so a crash leaves either
+    the old warehouse or the new one, never a schema without its ``form_rows``. A lock makes
+    concurrent upgrades (two loads on a fresh warehouse) take turns: the second finds it done.
+    """
+    with translate_errors(str(engine.url)), engine.connect() as conn, _schema_transaction(conn):
+        before = MigrationContext.configure(conn).get_current_revision()
+        command.upgrade(alembic_config(conn), "head")
+        _sync_form_rows(conn)
+    return before, head_revision()
+
+
+@contextmanager
+def _schema_transaction(conn: sa.Connection) -> Iterator[None]:
+    """A transaction that holds the schema lock and takes DDL with it, on both backends."""
+    if conn.dialect.name != "sqlite":
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('nianbao schema'))"))
+            yield
+        return
+    # pysqlite leaves DDL outside its implicit transactions, so a killed migration would stay half
+    # done: take the transaction ourselves, IMMEDIATE so that a second process waits for the first.
+    dbapi = conn.connection.dbapi_connection
+    previous = dbapi.isolation_level
+    dbapi.isolation_level = None
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+    finally:
+        dbapi.isolation_level = previous
 
 
 _CHECKED: weakref.WeakSet[Engine] = weakref.WeakSet()
@@ -190,6 +220,8 @@ def ensure_writable_schema(engine: Engine) -> None:
         head = head_revision()
         if current is None and not sa.inspect(engine).get_table_names():
             upgrade(engine)
+        elif current == head and not form_rows_in_sync(engine):
+            sync_form_rows(engine)  # a warehouse made before the form rows were written with the schema
         elif current != head:
             raise SchemaOutdated(
                 f"the warehouse at {describe_url(str(engine.url))} is at schema {current or 'none'}, "
@@ -230,9 +262,24 @@ def form_rows() -> list[FormRow]:
     return rows
 
 
+def form_rows_in_sync(engine: Engine) -> bool:
+    """Whether ``form_rows`` equals the declaration (labels in every view depend on it)."""
+    with engine.connect() as conn:
+        stored = {
+            (r.tbl, r.key, r.ordinal, r.label, r.versions)
+            for r in conn.execute(sa.text("SELECT tbl, key, ordinal, label, versions FROM form_rows"))
+        }
+    return stored == {(r.tbl, r.key, r.ordinal, r.label, r.versions) for r in form_rows()}
+
+
 def sync_form_rows(engine: Engine) -> None:
     """Make ``form_rows`` equal the declaration (idempotent)."""
-    with Session(engine) as session, session.begin():
+    with engine.begin() as conn:
+        _sync_form_rows(conn)
+
+
+def _sync_form_rows(conn: sa.Connection) -> None:
+    with Session(bind=conn) as session:
         existing = {(r.tbl, r.key): r for r in session.exec(select(FormRow)).all()}
         wanted = {(r.tbl, r.key): r for r in form_rows()}
         for key, row in wanted.items():
@@ -244,3 +291,4 @@ def sync_form_rows(engine: Engine) -> None:
         for key, old in existing.items():
             if key not in wanted:
                 session.delete(old)
+        session.flush()
