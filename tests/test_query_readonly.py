@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from conftest import reader_url, seed_path
 
-from warehouse.db import ReadOnlyViolation, make_engine
 from flows.ingest import load_file
+from warehouse.db import ReadOnlyViolation, make_engine
 from warehouse.query import QueryTimeout, UnsafeLogin, run_query
 
 

@@ -13,8 +13,8 @@ import threading
 import sqlalchemy as sa
 from conftest import ROOT, seed_path
 
+from flows.ingest import load_file
 from warehouse.db import current_revision, form_rows, form_rows_in_sync, head_revision, make_engine, upgrade
-from warehouse.load import load_file
 
 KILL_MID_UPGRADE = """
 import os, sys
