@@ -31,6 +31,11 @@ class GridCell:
     bbox: tuple[float, float, float, float] | None = None
     rowspan_copy: bool = False
     colspan_copy: bool = False
+    #: Set by a reader that recovered this cell rather than read it (cells run together, see
+    #: parsers/splits.py): how. The matcher makes the cell ``inferred`` with this note, or
+    #: ``unreadable`` (value null) when ``unreadable`` is set.
+    note: str | None = None
+    unreadable: bool = False
 
     @property
     def is_copy(self) -> bool:

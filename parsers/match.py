@@ -248,6 +248,14 @@ class _Builder:
             page=grid_cell.page,
             bbox=grid_cell.bbox,
         )
+        if grid_cell.note is not None:  # recovered by the reader (cells run together): never a plain number
+            value, kind = (
+                (None, CellKind.UNREADABLE)
+                if grid_cell.unreadable
+                else text_to_value(grid_cell.text, decimals=decimals)
+            )
+            kind = CellKind.INFERRED if kind is not CellKind.UNREADABLE else kind
+            return Cell(value=value, raw=grid_cell.text, kind=kind, position=position, note=grid_cell.note)
         if not grid_cell.text.strip() and not self.empty_is_blank:
             return Cell(
                 value=None,
@@ -259,6 +267,16 @@ class _Builder:
         value, kind = text_to_value(grid_cell.text, decimals=decimals)
         note = "not a number" if kind is CellKind.UNREADABLE else None
         return Cell(value=value, raw=grid_cell.text, kind=kind, position=position, note=note)
+
+
+def _warn_split(b: _Builder, part: str, table: Table, row: str, cells: dict[str | None, Cell]) -> None:
+    """One ``cells_split`` warning per row and way of recovery for cells a reader cut from run-together digits."""
+    by_note: dict[str, list[str]] = {}
+    for col, cell in cells.items():
+        if cell.kind is CellKind.INFERRED and cell.raw and cell.note:
+            by_note.setdefault(cell.note, []).append(col or row)
+    for note, cols in by_note.items():
+        b.warn("cells_split", f"part {part} {row} ({', '.join(cols)}): {note}", table, row)
 
 
 def _describe(row: str, col: str | None, cell: Cell) -> str:
@@ -346,6 +364,7 @@ def rows_to_requests(rows: list[Row], b: _Builder) -> tuple[dict[str, dict[str, 
         cells = {
             col: b.cell(region[n] if n < len(region) else None, row.table) for n, col in enumerate(REQUEST_COLUMN_KEYS)
         }
+        _warn_split(b, "三", Table.REQUESTS, key, dict(cells))
         inferred = _infer_lost_cell(cells)
         if inferred:
             b.warn(
@@ -393,6 +412,7 @@ def rows_to_reviews(rows: list[Row], b: _Builder) -> dict[str, Cell]:
         if cell.kind is CellKind.UNREADABLE:
             b.warn("cell_unreadable", "part 四 " + _describe(key, None, cell), Table.REVIEWS, key)
         reviews[key] = cell
+    _warn_split(b, "四", Table.REVIEWS, "reviews", dict(reviews))
     return reviews
 
 
@@ -471,6 +491,7 @@ def rows_to_proactive(
                     "cell_unreadable", "part 二 " + _describe(item.key, metric, cell), Table.PROACTIVE, item.key, metric
                 )
             out.append(ProactiveCell(item=item.key, metric=metric, cell=cell))
+        _warn_split(b, "二", Table.PROACTIVE, item.key, {p.metric: p.cell for p in out if p.item == item.key})
     return out, version
 
 

@@ -9,11 +9,15 @@ the seeds:
 
 Lines without a tab are paragraphs. Table rows that follow each other with
 only blank lines between them form one table.
+
+Text that lost its line structure altogether (a whole body on one line, cells
+separated by single spaces or by nothing) is read by :mod:`parsers.flat`.
 """
 
 from __future__ import annotations
 
 from parsers.decode import Decoded, bytes_to_text, repair_note
+from parsers.flat import flat_to_blocks, is_flat
 from parsers.grid import Document, GridCell, Paragraph, TableBlock
 
 
@@ -58,6 +62,19 @@ def text_to_document(data: bytes) -> Document:
 
 def decoded_text_to_document(decoded: Decoded) -> Document:
     lines = decoded.text.splitlines()
+    if is_flat(decoded.text):
+        longest = max(len(line) for line in lines)
+        note = (
+            "text_restructured",
+            f"the text lost its line structure ({len(lines)} line(s), the longest {longest} characters): "
+            "parts, table rows and cells were found by their content",
+        )
+        return Document(
+            blocks=flat_to_blocks(lines),
+            format="text",
+            encoding=decoded.encoding,
+            notes=[*repair_note(decoded), note],
+        )
     blocks: list[Paragraph | TableBlock] = []
     table: TableBlock | None = None
     n_tables = 0
