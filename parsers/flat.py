@@ -28,6 +28,7 @@ Line numbers are the original ones (every piece keeps the line it came from).
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -46,7 +47,6 @@ from parsers.form import (
 )
 from parsers.grid import Block, GridCell, Paragraph, TableBlock
 from parsers.meta import is_title_text
-from parsers.values import text_to_value
 from parsers.splits import (
     AMOUNT_RE,
     COUNT_RE,
@@ -56,9 +56,10 @@ from parsers.splits import (
     lost_cell_placements,
     split_runs,
 )
+from parsers.values import text_to_value
 
 #: A line this long holding two part headings, or two part 三 rows with their numbers, is flat.
-_FLAT_ROW_RE = re.compile(r"(本年新收|上年结转|结转下年度)[^\t\d。]{0,40}?\d")
+_FLAT_ROW_RE = re.compile(r"(年新收|年结转|予以公开|国家秘密|重复申请|不掌握|结转下年度)[^\t\d。]{0,40}?\d")
 _TITLES = {s.number: s.title for s in SECTIONS}
 _HEADING_RE = re.compile(rf"(?<![（(十])([{CHINESE_NUMERALS[:6]}])\s*、\s*")
 #: Table labels that look like headings: part 三's own rows 一、 … 四、.
@@ -187,6 +188,10 @@ def _pieces(text: str, offset: int) -> list[_Piece]:
             cursor = end
         if cursor < len(word):
             out.append(_Piece("L", word[cursor:], base + cursor, first))
+    for i, piece in enumerate(out):  # "无" before a label is the label's first word, not a zero
+        word_mark = piece.kind == "V" and not re.search(r"[\d\-—–―─/／\\]", piece.text)
+        if word_mark and i + 1 < len(out) and out[i + 1].kind == "L":
+            piece.kind = "L"
     return out
 
 
@@ -213,7 +218,7 @@ def _rows(pieces: list[_Piece], starts: re.Pattern[str] | None) -> list[_Row]:
         if starts is not None:
             cuts = sorted({m.start() for m in starts.finditer(piece.text)} - {0})
             bounds = [0, *cuts, len(piece.text)]
-            chunks = [piece.text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+            chunks = [piece.text[a:b] for a, b in itertools.pairwise(bounds)]
             offsets = bounds[:-1]
         for n, (chunk, off) in enumerate(zip(chunks, offsets, strict=True)):
             opens = (
@@ -260,7 +265,7 @@ def _split_cells(
     printed = " ".join(p.text for p in runs)
     if not cuts:
         why = "too many ways to cut it" if cuts is None else "no cut fits the form"
-        note = f'"{printed}" (line {line}): {width} cells run together; {why}: not read'
+        note = f"{width} cells run together; {why}: not read"
         return [(printed, note, True)] * width
     if len(cuts) == 1:
         note = f'cut from "{printed}" (line {line}) as {_cuts_text(cuts[0])}: {how}'
@@ -275,7 +280,7 @@ def _split_cells(
             )
             out.append((cuts[0][i], note, False))
         else:
-            note = f'"{printed}" (line {line}): {len(cuts)} cuts fit the form ({shown}): not guessed'
+            note = f"{len(cuts)} cuts fit the form ({shown}): not guessed"
             out.append((printed, note, True))
     return out
 
@@ -310,8 +315,9 @@ def _request_cells(rows: list[_Row], doc: _Text) -> list[list[tuple[str, str | N
                 fixed[key] = tuple(_int(p.text) for p in row.values)
             continue
         cuts = split_runs([p.text for p in row.values], patterns, sums)
-        if cuts == [] and all(p.text.isdigit() for p in row.values):
-            lost = lost_cell_placements([int(p.text) for p in row.values], width)
+        shorter = split_runs([p.text for p in row.values], patterns[:-1]) if cuts == [] else None
+        if shorter is not None and len(shorter) == 1:  # one cell fewer than the form: a cell was lost
+            lost = lost_cell_placements([int(v) for v in shorter[0]], width)
             if lost:
                 lost_of[i] = lost
                 if key in unique_keys:
@@ -340,7 +346,7 @@ def _request_cells(rows: list[_Row], doc: _Text) -> list[list[tuple[str, str | N
                     )
                     cells.append((str(placements[0][c]), note, False, line))
                 else:
-                    note = f'"{printed}" (line {line}): one of {width} cells lost; which one is unknown ({shown})'
+                    note = f"one of {width} cells lost in the text; which one is unknown ({shown}): not guessed"
                     cells.append((printed, note, True, line))
             out.append(cells)
             continue

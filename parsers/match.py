@@ -70,6 +70,8 @@ class Row:
 
 def _is_label(cell: GridCell) -> bool:
     """Text that names a row, not a value slot (a number with a note, ``100（含转办2件）``, is a value slot)."""
+    if cell.note is not None:  # a value slot a reader recovered (cells run together), whatever it prints
+        return False
     return bool(cell.text.strip()) and not looks_like_value(cell.text) and not is_annotated_number(cell.text)
 
 

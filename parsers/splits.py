@@ -32,8 +32,8 @@ from parsers.form import FormVersion, outcome_row_keys
 
 #: A count as printed: no leading zero, at most this many digits (totals of a year's requests).
 MAX_DIGITS = 7
-COUNT_RE = re.compile(r"0|[1-9]\d{0,%d}" % (MAX_DIGITS - 1))
-SIGNED_RE = re.compile(r"(?:[+\-]|增加?|减少?|新增)?(?:0|[1-9]\d{0,%d})" % (MAX_DIGITS - 1))
+COUNT_RE = re.compile(rf"0|[1-9]\d{{0,{MAX_DIGITS - 1}}}")
+SIGNED_RE = re.compile(rf"(?:[+\-]|增加?|减少?|新增)?(?:0|[1-9]\d{{0,{MAX_DIGITS - 1}}})")
 AMOUNT_RE = re.compile(r"(?:0|[1-9]\d{0,9})(?:\.\d{1,6})?(?:万元|元)?")
 
 #: Give up enumerating beyond this many cuts of one row (the cells stay unreadable).
@@ -120,7 +120,7 @@ def lost_cell_placements(values: Sequence[int], width: int) -> list[tuple[int, .
         return []
     out: list[tuple[int, ...]] = []
     for gap in range(width):
-        row = list(values[:gap]) + [0] + list(values[gap:])
+        row = [*list(values[:gap]), 0, *list(values[gap:])]
         if gap == width - 1:
             row[gap] = sum(row[:-1])
         else:

@@ -85,7 +85,8 @@ ATTACHMENT_HTML = """<!DOCTYPE html>
 <div class="article-title">平川区卫生健康局2024年政府信息公开工作年度报告</div>
 <div class="info">信息来源：平川区人民政府　发布时间：2025-01-20 08:45</div>
 <div id="zoom"><p>平川区卫生健康局2024年政府信息公开工作年度报告，请下载附件查看。</p></div>
-<div class="fujian">附件下载：<p><a href="/picture/0/2f1f54538bc1bf87334e78d016cb692d.docx">平川区卫生健康局2024年政府信息公开工作年度报告.docx</a></p></div>
+<div class="fujian">附件下载：<p><a href="/picture/0/2f1f54538bc1bf87334e78d016cb692d.docx">
+平川区卫生健康局2024年政府信息公开工作年度报告.docx</a></p></div>
 <div class="footer">主办单位：平川区人民政府办公室</div>
 </body></html>
 """
