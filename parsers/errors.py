@@ -48,6 +48,20 @@ class TruncatedDocument(ParseError):
     code = "truncated"
 
 
+class ReportInAttachment(ParseError):
+    """A page that holds no report of its own: only a title and a link to the report's .doc/.docx/.pdf/.wps.
+
+    Not a failure of the page: the report is read from the attachment. ``links`` are the
+    attachments' addresses (absolute when the page's own address is known).
+    """
+
+    code = "report_in_attachment"
+
+    def __init__(self, message: str, links: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.links = list(links or [])
+
+
 class CorruptDocument(ParseError):
     """A PDF or Word file whose structure cannot be read (damaged, truncated, not what its magic says)."""
 

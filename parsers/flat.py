@@ -33,15 +33,28 @@ import re
 from dataclasses import dataclass
 
 from parsers.form import (
+    AMOUNT_METRICS,
+    BALANCE_NOTE,
     CHINESE_NUMERALS,
+    OTHER_ROWS_2021,
+    PROACTIVE_HEADER,
     PROACTIVE_ITEMS,
     PROACTIVE_METRICS,
     REQUEST_COLUMN_KEYS,
+    REQUEST_COLUMNS,
+    REQUEST_HEADER,
+    REQUEST_ROW_BY_KEY,
+    REQUEST_ROW_REFERENCE,
     REQUEST_ROWS,
+    RESULT_GROUP_LABEL,
+    REVIEW_GROUPS,
     REVIEW_KEYS,
     SECTIONS,
+    SIGNED_METRICS,
+    TABLE_STRONG_HINTS,
     ZERO_MARKS,
     FormVersion,
+    Table,
     nfkc,
     norm,
 )
@@ -59,22 +72,29 @@ from parsers.splits import (
 from parsers.values import text_to_value
 
 #: A line this long holding two part headings, or two part 三 rows with their numbers, is flat.
-_FLAT_ROW_RE = re.compile(r"(年新收|年结转|予以公开|国家秘密|重复申请|不掌握|结转下年度)[^\t\d。]{0,40}?\d")
+_ROW_SIGNATURES = sorted({s for row in REQUEST_ROWS for s in row.signatures if len(s) >= 3}, key=len, reverse=True)
+_FLAT_ROW_RE = re.compile("(" + "|".join(map(re.escape, _ROW_SIGNATURES)) + r")[^\t\d。]{0,40}?\d")
 _TITLES = {s.number: s.title for s in SECTIONS}
 _HEADING_RE = re.compile(rf"(?<![（(十])([{CHINESE_NUMERALS[:6]}])\s*、\s*")
 #: Table labels that look like headings: part 三's own rows 一、 … 四、.
-_NOT_HEADING = ("本年新收", "上年结转", "本年度办理结果", "结转下年度", "本年度办理", "本列数据")
+_NOT_HEADING = (
+    *(s for key in REQUEST_ROW_REFERENCE for s in REQUEST_ROW_BY_KEY[key].signatures if len(s) >= 3),
+    RESULT_GROUP_LABEL.split("、", 1)[1],
+    norm(BALANCE_NOTE)[:4],
+)
 _TITLE_END_RE = re.compile(r"^[^。，,；;：:\d]{0,34}?(?:情况|事项|打算|问题)")
 _VALUE_RE = re.compile(r"(?:增加|减少|新增|[增减+\-])?\d+(?:\.\d+)?(?:万元)?")
 _NUMBERING_AFTER_RE = re.compile(r"^\s?[.．、]\s?\D")
 _REQUEST_ROW_START_RE = re.compile(r"[一二三四]、|[（(][一二三四五六七][)）]|\d[.．、](?=\D)")
 _DIGIT_FOLD = str.maketrans("０１２３４５６７８９＋－．", "0123456789+-.")
 
+_REVIEW, _SUIT = REVIEW_GROUPS[0][1], REVIEW_GROUPS[1][1].split()[0]  # 行政复议, 行政诉讼
 _TABLE_START = {
-    2: ("第二十条", "信息内容"),
-    3: ("本列数据", "申请人情况", "本年新收", "新收政府信息"),
-    4: ("行政复议",),
+    2: TABLE_STRONG_HINTS[Table.PROACTIVE],
+    3: (norm(BALANCE_NOTE)[:4], REQUEST_HEADER, *REQUEST_ROWS[0].signatures),
+    4: (_REVIEW,),
 }
+_ONLY_2021_METRICS = tuple(s for m in PROACTIVE_METRICS if FormVersion.V2019 not in m.versions for s in m.signatures)
 
 
 def is_flat(text: str) -> bool:
@@ -89,7 +109,7 @@ def is_flat(text: str) -> bool:
         folded = nfkc(line)
         if len({m.group(1) for m in _FLAT_ROW_RE.finditer(folded)}) >= 2 or len(_headings(line)) >= 2:
             return True
-    if "\t" in text or not any(h in text for h in ("商业企业", "申请人情况")):
+    if "\t" in text or not any(h in text for h in (REQUEST_HEADER, *REQUEST_COLUMNS[1].signatures)):
         return False
     return len({m.group(1) for m in _FLAT_ROW_RE.finditer(nfkc(text))}) >= 2
 
@@ -300,9 +320,7 @@ def _request_cells(rows: list[_Row], doc: _Text) -> list[list[tuple[str, str | N
     keys = [_signature_key(r.label, REQUEST_ROWS) if r.values else None for r in rows]
     seen = [k for k in keys if k]
     unique_keys = {k for k in seen if seen.count(k) == 1}
-    version = (
-        FormVersion.V2021 if "other_misc" in unique_keys or "other_no_correction" in unique_keys else FormVersion.V2019
-    )
+    version = FormVersion.V2021 if unique_keys & set(OTHER_ROWS_2021) else FormVersion.V2019
     fixed: dict[str, tuple[int | None, ...]] = {}
     options: dict[str, list[tuple[int, ...]]] = {}
     cuts_of: dict[int, list[tuple[str, ...]] | None] = {}
@@ -376,15 +394,15 @@ def _review_cells(values: list[_Piece], doc: _Text) -> list[tuple[str, str | Non
 
 
 def _metric_pattern(metric: str) -> re.Pattern[str]:
-    if metric in ("items_change",):
+    if metric in SIGNED_METRICS:
         return SIGNED_RE
-    if metric in ("amount", "fee_amount"):
+    if metric in AMOUNT_METRICS:
         return AMOUNT_RE
     return COUNT_RE
 
 
 def _proactive_rows(rows: list[_Row], region: str, doc: _Text) -> list[list[GridCell]]:
-    version = FormVersion.V2021 if any(s in norm(region) for s in ("制发", "废止", "现行有效", "收费金额")) else None
+    version = FormVersion.V2021 if any(s in norm(region) for s in _ONLY_2021_METRICS) else None
     if version is None:
         version = FormVersion.V2019
     out: list[list[GridCell]] = []
@@ -399,8 +417,8 @@ def _proactive_rows(rows: list[_Row], region: str, doc: _Text) -> list[list[Grid
                 for m in PROACTIVE_METRICS
                 if any(s in text for s in m.signatures)
             )
-            if found and "信息内容" in text:
-                cells = [GridCell(text="信息内容", row=r, col=0, line=label_line)]
+            if found and PROACTIVE_HEADER in text:
+                cells = [GridCell(text=PROACTIVE_HEADER, row=r, col=0, line=label_line)]
                 cells += [GridCell(text=lab, row=r, col=n + 1, line=label_line) for n, (_, lab) in enumerate(found)]
             out.append(cells)
             continue
@@ -424,7 +442,7 @@ def _proactive_rows(rows: list[_Row], region: str, doc: _Text) -> list[list[Grid
 def _table_start(body: str, number: int) -> int | None:
     hits = [body.find(m) for m in _TABLE_START[number] if m in body]
     if number == 4:
-        hits = [m.start() for m in re.finditer("行政复议", body) if "行政诉讼" in body[m.end() : m.end() + 40]][:1]
+        hits = [m.start() for m in re.finditer(_REVIEW, body) if _SUIT in body[m.end() : m.end() + 40]][:1]
     if not hits:
         return None
     start = min(hits)

@@ -69,6 +69,9 @@ class Document:
     encoding: str | None = None
     title_hint: str | None = None  # e.g. an HTML <title>, used only as a last resort
     notes: list[tuple[str, str]] = field(default_factory=list)  # (warning code, message) from the reader
+    #: Links to documents the page offers (name as printed, address as written): a page whose body
+    #: is only a title and such a link holds its report in the attachment.
+    links: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def paragraphs(self) -> list[Paragraph]:

@@ -173,5 +173,23 @@ def decoded_html_to_document(decoded: Decoded) -> Document:
     blocks = tree_to_blocks(body if body is not None else root)
     _check_nothing_lost(text, blocks)
     return Document(
-        blocks=blocks, format="html", encoding=decoded.encoding, title_hint=title or None, notes=repair_note(decoded)
+        blocks=blocks,
+        format="html",
+        encoding=decoded.encoding,
+        title_hint=title or None,
+        notes=repair_note(decoded),
+        links=document_links(body if body is not None else root),
     )
+
+
+_DOCUMENT_HREF_RE = re.compile(r"\.(?:docx?|wps|pdf|rtf|odt)(?:[?#].*)?$", re.I)
+
+
+def document_links(root: etree._Element) -> list[tuple[str, str]]:
+    """``(text, href)`` of every link to a document file (.doc, .docx, .wps, .pdf …), in page order."""
+    links: list[tuple[str, str]] = []
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and _DOCUMENT_HREF_RE.search(href):
+            links.append((_clean(a.text_content()), href))
+    return links

@@ -16,12 +16,15 @@ position within the known form, and the report says so in ``warnings``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
-from parsers.errors import MissingTable, NotAReport, TruncatedDocument
+from parsers.errors import MissingTable, NotAReport, ReportInAttachment, TruncatedDocument
 from parsers.form import (
     AMOUNT_METRICS,
     APPLICANT_COLUMN_KEYS,
+    CHINESE_NUMERALS,
     FIRST_YEAR_OF_2019_FORM,
     PROACTIVE_ITEMS,
     PROACTIVE_ITEMS_ONLY_2019,
@@ -540,6 +543,53 @@ def _second_report(paragraphs: list[Paragraph], after: int) -> int | None:
     return None
 
 
+MISSING_REQUESTS = "part 三 (收到和处理政府信息公开申请情况) table not found"
+#: A page whose text after the title is shorter than this, with a link to a document, only points to its report.
+MAX_POINTER_TEXT = 600
+_SENTENCE_END = tuple('。.!！?？;；…」』”")）】>》')
+
+
+def _attachment_pointer(doc: Document, body: list[Paragraph], source: str) -> ReportInAttachment | None:
+    """A page that is only a title and a link to the report's file: the typed outcome that says so."""
+    if not doc.links:
+        return None
+    text = "".join(p.text for p in body)
+    for name, _ in doc.links:
+        text = text.replace(name, "")
+    if len(text) > MAX_POINTER_TEXT:
+        return None
+    mentions = "附件" in text or "下载" in text or any("报告" in name or "年报" in name for name, _ in doc.links)
+    if not mentions:
+        return None
+    base = source if re.match(r"^[a-z][a-z0-9+.-]*://", source, re.I) else None
+    links: list[str] = []
+    shown: list[str] = []
+    for name, href in doc.links:
+        address = urljoin(base, href) if base and href else href
+        if address and address in links:
+            continue
+        if address:
+            links.append(address)
+        if address and name and name != address:
+            shown.append(f"{name} <{address}>")
+        elif address or name:
+            shown.append(address or name)
+    if not shown:
+        return None
+    return ReportInAttachment("the report is in an attachment: " + "; ".join(dict.fromkeys(shown)), links)
+
+
+def _stops_mid_way(doc: Document) -> bool:
+    """The document really stops mid-way: it ends in a table, or its last paragraph ends mid-sentence."""
+    for block in reversed(doc.blocks):
+        if isinstance(block, TableBlock):
+            return bool(block.rows)
+        text = block.text.strip()
+        if text:
+            return not text.endswith(_SENTENCE_END)
+    return False
+
+
 def document_to_report(doc: Document, source: str, sha256: str) -> Report:
     b = _Builder(empty_is_blank=doc.format != "text")
     for code, message in doc.notes:
@@ -562,11 +612,22 @@ def document_to_report(doc: Document, source: str, sha256: str) -> Report:
             format=doc.format,
             encoding=doc.encoding,
             title_hint=doc.title_hint,
+            links=doc.links,
         )
         paragraphs = doc.paragraphs
     headings = find_headings(paragraphs, start)
     heading_at = {paragraph_block[id(paragraphs[i])]: number for i, number, _ in headings}
     parts = tables_to_parts(doc, heading_at)
+
+    full_text = "\n".join(p.text for p in paragraphs)
+    year = title.year if title else None
+    period = find_period(full_text)
+    if year is None and period is not None:
+        year = int(period.start[:4])
+    if year is not None and year < FIRST_YEAR_OF_2019_FORM and parts:
+        # the statistics form began with the 2019 reports: an older table is the agency's own, never the form
+        b.warn("tables_ignored", f"a {year} report predates the statistics form; its tables were not read as one")
+        parts = {}
 
     requests: dict[str, dict[str, Cell]] = {}
     request_form = proactive_form = None
@@ -580,24 +641,25 @@ def document_to_report(doc: Document, source: str, sha256: str) -> Report:
         grid_rows, rows = _rows_of(parts[Table.PROACTIVE])
         proactive, proactive_form = rows_to_proactive(grid_rows, rows, b)
 
-    full_text = "\n".join(p.text for p in paragraphs)
-    year = title.year if title else None
-    period = find_period(full_text)
-    if year is None and period is not None:
-        year = int(period.start[:4])
-    if year is not None and year < FIRST_YEAR_OF_2019_FORM and not requests and (reviews or proactive):
-        b.warn("tables_ignored", f"a {year} report predates the statistics form; its tables were not read as one")
-        reviews, proactive, proactive_form = {}, [], None
     any_table = bool(requests or reviews or proactive)
+    if not any_table and len(headings) < 2:
+        pointer = _attachment_pointer(doc, paragraphs[start:], source)
+        if pointer is not None:
+            raise pointer
     if not any_table and title is None:
         raise NotAReport("no annual report here: no title naming 政府信息公开…报告 and no statistics tables")
     if not requests and (any_table or (year is not None and year >= FIRST_YEAR_OF_2019_FORM)):
         last_part = headings[-1][1] if headings else 0
-        if last_part < 3 and not reviews:
+        if last_part < 3 and not reviews and _stops_mid_way(doc):
             raise TruncatedDocument(
                 f"document ends in part {'一二'[max(last_part, 1) - 1]}, before part 三: truncated?"
             )
-        raise MissingTable("part 三 (收到和处理政府信息公开申请情况) table not found")
+        missing = MISSING_REQUESTS
+        if not headings:
+            raise MissingTable(missing + ", and no part headings (一、…六、) either")
+        raise MissingTable(
+            missing + " (parts seen: " + "、".join(CHINESE_NUMERALS[n - 1] for _, n, _ in headings) + ")"
+        )
     if requests and missing_rows and missing_rows[-1] == request_row_keys(request_form)[-1] and not reviews:
         raise TruncatedDocument(
             f"document ends inside part 三 (rows {', '.join(missing_rows[:3])}… missing, no part 四): truncated?"

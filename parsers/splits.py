@@ -28,7 +28,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from parsers.form import FormVersion, outcome_row_keys
+from parsers.form import REQUEST_ROW_KEYS, FormVersion, outcome_row_keys
 
 #: A count as printed: no leading zero, at most this many digits (totals of a year's requests).
 MAX_DIGITS = 7
@@ -142,7 +142,9 @@ def consistent_rows(
     when a row the identities need is missing, or when there are too many assignments to try.
     """
     outcomes = outcome_row_keys(version)
-    needed = ("new_requests", "carried_over", "total_processed", "carried_forward", *outcomes)
+    new, carried = REQUEST_ROW_KEYS[:2]  # 一、本年新收, 二、上年结转
+    processed, forward = REQUEST_ROW_KEYS[-2:]  # (七)总计, 四、结转下年度
+    needed = (new, carried, processed, forward, *outcomes)
     if any(k not in fixed and k not in options for k in needed):
         return None
     if any(v is None for k in needed if k in fixed for v in fixed[k]):
@@ -160,10 +162,10 @@ def consistent_rows(
     for combo in itertools.product(*(options[k] for k in free)):
         row = dict(fixed) | dict(zip(free, combo, strict=True))
         ok = True
-        for c in range(len(row["new_requests"])):
-            got = row["new_requests"][c] + row["carried_over"][c]  # type: ignore[operator]
-            tp = row["total_processed"][c]
-            if got != tp + row["carried_forward"][c] or tp != sum(row[k][c] for k in outcomes):  # type: ignore[operator, misc]
+        for c in range(len(row[new])):
+            got = row[new][c] + row[carried][c]  # type: ignore[operator]
+            tp = row[processed][c]
+            if got != tp + row[forward][c] or tp != sum(row[k][c] for k in outcomes):  # type: ignore[operator, misc]
                 ok = False
                 break
         if ok:

@@ -16,6 +16,8 @@ separated by single spaces or by nothing) is read by :mod:`parsers.flat`.
 
 from __future__ import annotations
 
+import re
+
 from parsers.decode import Decoded, bytes_to_text, repair_note
 from parsers.flat import flat_to_blocks, is_flat
 from parsers.grid import Document, GridCell, Paragraph, TableBlock
@@ -74,6 +76,7 @@ def decoded_text_to_document(decoded: Decoded) -> Document:
             format="text",
             encoding=decoded.encoding,
             notes=[*repair_note(decoded), note],
+            links=text_links(decoded.text),
         )
     blocks: list[Paragraph | TableBlock] = []
     table: TableBlock | None = None
@@ -103,4 +106,25 @@ def decoded_text_to_document(decoded: Decoded) -> Document:
             else:
                 table = None
                 blocks.append(Paragraph(text=line.strip(), line=number))
-    return Document(blocks=blocks, format="text", encoding=decoded.encoding, notes=repair_note(decoded))
+    return Document(
+        blocks=blocks,
+        format="text",
+        encoding=decoded.encoding,
+        notes=repair_note(decoded),
+        links=text_links(decoded.text),
+    )
+
+
+_LINK_RE = re.compile(
+    r"(?P<url>(?:https?://|/)[^\s<>\"'()（）]+?\.(?:docx?|wps|pdf|rtf|odt))(?![\w.])"
+    r"|(?P<name>[^\s<>\"'()（）：:，,。]{1,80}?\.(?:docx?|wps|pdf|rtf|odt))(?![\w.])",
+    re.I,
+)
+
+
+def text_links(text: str) -> list[tuple[str, str]]:
+    """Document files a text names: addresses (``http://…/x.docx``) and bare file names (``…年度报告.doc``)."""
+    links: list[tuple[str, str]] = []
+    for m in _LINK_RE.finditer(text):
+        links.append((m["url"] or m["name"], m["url"] or ""))
+    return links
