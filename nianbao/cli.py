@@ -17,6 +17,7 @@ from rich.console import Console
 from nianbao import __version__
 from nianbao.settings import Settings
 from parsers import ParseError, parse_file
+from parsers.errors import ReportInAttachment
 from parsers.form import REQUEST_ROW_KEYS
 
 app = typer.Typer(
@@ -40,6 +41,11 @@ def fail_line(source: str, message: str) -> None:
     err.print(f"[bold red]error[/]: {source}: {message}", highlight=False, soft_wrap=True)
 
 
+def note_line(source: str, message: str) -> None:
+    """One line on stderr for an outcome that is no error: ``note: SOURCE: message``."""
+    err.print(f"[bold yellow]note[/]: {source}: {message}", highlight=False, soft_wrap=True)
+
+
 @app.command()
 def parse(
     files: Annotated[
@@ -47,11 +53,17 @@ def parse(
     ],
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per file (JSON Lines)")] = False,
 ) -> None:
-    """Parse report files and show their tables (or print JSON Lines with --json)."""
+    """Parse report files and show their tables (or print JSON Lines with --json).
+
+    A page that only links its report (an attachment) gets a note with the link, not an error.
+    """
     failed = 0
     for path in files:
         try:
             report = parse_file(path)
+        except ReportInAttachment as exc:
+            note_line(str(path), str(exc))
+            continue
         except ParseError as exc:
             fail_line(str(path), str(exc))
             failed += 1
@@ -220,6 +232,8 @@ def load(
                 failed += 1
                 continue
             counts[result.status.value] = counts.get(result.status.value, 0) + 1
+            if result.status is LoadStatus.IN_ATTACHMENT:
+                note_line(str(path), f"{result.error} (stored as report #{result.report_id}, in_attachment)")
             if result.status is LoadStatus.FAILED:
                 fail_line(str(path), f"{result.error} (stored as a failed report #{result.report_id})")
                 failed += 1

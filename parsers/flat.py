@@ -100,7 +100,8 @@ _ONLY_2021_METRICS = tuple(s for m in PROACTIVE_METRICS if FormVersion.V2019 not
 def is_flat(text: str) -> bool:
     """Whether the text lost its line structure (rather than being one of the tab layouts).
 
-    Flat: a long line holding two part headings or two part 三 rows with their numbers; or a text
+    Flat: a long line holding two part headings or two part 三 rows with their numbers, or starting with
+    the title and going on into part 一; or a text
     with no tab at all that prints part 三's header and two of its rows followed by numbers.
     """
     for line in text.splitlines():
@@ -108,6 +109,9 @@ def is_flat(text: str) -> bool:
             continue
         folded = nfkc(line)
         if len({m.group(1) for m in _FLAT_ROW_RE.finditer(folded)}) >= 2 or len(_headings(line)) >= 2:
+            return True
+        chrome, title, rest = _split_title(line)
+        if title and not chrome and len(rest) >= 100 and _headings(rest):  # a title, then the body, one line
             return True
     if "\t" in text or not any(h in text for h in (REQUEST_HEADER, *REQUEST_COLUMNS[1].signatures)):
         return False

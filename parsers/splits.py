@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from parsers.form import REQUEST_ROW_KEYS, FormVersion, outcome_row_keys
 
@@ -64,6 +64,8 @@ def split_runs(
     width = len(patterns)
     text = "".join(runs)
     ends = set(itertools.accumulate(len(r) for r in runs))
+    if list(sums) == [Sums(0, width - 1)] and all(p is COUNT_RE for p in patterns):
+        return _split_total_last(text, ends, width, limit)
     sum_at = {s.last: s for s in sums}
     out: list[tuple[str, ...]] = []
     cells: list[str] = []
@@ -111,6 +113,61 @@ def split_runs(
     if not walk(0):
         return None
     return out
+
+
+def _split_total_last(text: str, ends: set[int], width: int, limit: int) -> list[tuple[str, ...]] | None:
+    """The cuts of a row whose last cell is the sum of all the others (part 三): the total is a suffix of
+    the text, so each possible total bounds the cells before it (fast where plain enumeration is not)."""
+    out: list[tuple[str, ...]] = []
+    for size in range(1, min(MAX_DIGITS, len(text) - width + 1) + 1):
+        start = len(text) - size
+        total_text = text[start:]
+        if any(start < e < len(text) for e in ends) or not COUNT_RE.fullmatch(total_text):
+            continue
+        cut = _Cut(text, ends, width - 1, start, int(total_text), size)
+        if not cut.walk(0, 0, []):
+            return None
+        out += [(*cells, total_text) for cells in cut.found]
+        if len(out) > limit:
+            return None
+    return out
+
+
+@dataclass
+class _Cut:
+    """Cut ``text[:stop]`` into ``cells`` counts of at most ``size`` digits that sum to ``total``."""
+
+    text: str
+    ends: set[int]
+    cells: int
+    stop: int
+    total: int
+    size: int
+    found: list[tuple[str, ...]] = field(default_factory=list)
+
+    def walk(self, pos: int, partial: int, cells: list[str]) -> bool:
+        left_cells = self.cells - len(cells)
+        if left_cells == 0:
+            if pos == self.stop and partial == self.total:
+                self.found.append(tuple(cells))
+                return len(self.found) <= MAX_SPLITS
+            return True
+        left = self.stop - pos
+        if left < left_cells or left > left_cells * self.size:
+            return True
+        for n in range(1, min(self.size, left - left_cells + 1) + 1):
+            end = pos + n
+            if any(pos < e < end for e in self.ends):
+                break
+            piece = self.text[pos:end]
+            if not COUNT_RE.fullmatch(piece):
+                continue
+            value = int(piece)
+            if partial + value > self.total:
+                break  # longer pieces are larger still
+            if not self.walk(end, partial + value, [*cells, piece]):
+                return False
+        return True
 
 
 def lost_cell_placements(values: Sequence[int], width: int) -> list[tuple[int, ...]]:

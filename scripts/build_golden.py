@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from parsers import parse_bytes
+from parsers import ParseError, parse_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 GOLDEN = FIXTURES / "golden"
-#: The fixture folders whose files are reports that must parse.
-REPORT_DIRS = ("seeds", "documents")
+#: The fixture folders whose files are reports (or pages that point to one: tests/fixtures/flat).
+REPORT_DIRS = ("seeds", "documents", "flat")
 
 
 def golden_name(path: Path) -> str:
@@ -29,8 +29,12 @@ def report_files() -> list[Path]:
 
 
 def expected_json(path: Path) -> dict:
+    """The parse of a fixture as JSON; a page that is no report gives its outcome: ``{"error": {code, message}}``."""
     source = path.relative_to(FIXTURES).as_posix()
-    return parse_bytes(path.read_bytes(), source=source).to_json_dict()
+    try:
+        return parse_bytes(path.read_bytes(), source=source).to_json_dict()
+    except ParseError as exc:
+        return {"source": source, "error": {"code": exc.code, "message": str(exc)}}
 
 
 def dump(data: dict) -> str:

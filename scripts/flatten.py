@@ -10,7 +10,7 @@ Writes tests/fixtures/flat/:
   (a browser copy-paste of the table);
 * ``{seed}_runtogether.txt`` one line, and the cells of each table row with no separator at
   all: ``一、本年新收政府信息公开申请数量21710000218``;
-* ``attachment_only.txt`` / ``attachment_only.html``: a page that is only a title and a
+* ``attachment_text.txt`` / ``attachment_page.html``: a page that is only a title and a
   link to the report's .docx (as portals print it);
 * ``pre2019_table.txt``: a 2014 report with an old-style statistics table of its own.
 
@@ -140,8 +140,8 @@ def build(seeds: Path) -> list[Path]:
         if prefix in TABLE_SEEDS:
             write(f"{prefix}_spaces.txt", spaces(text))
             write(f"{prefix}_runtogether.txt", run_together(text))
-    write("attachment_only.txt", ATTACHMENT_TEXT)
-    write("attachment_only.html", ATTACHMENT_HTML)
+    write("attachment_text.txt", ATTACHMENT_TEXT)
+    write("attachment_page.html", ATTACHMENT_HTML)
     write("pre2019_table.txt", PRE2019_TABLE)
     for stale in OUT.iterdir():
         if stale not in written:

@@ -272,3 +272,15 @@ def test_an_older_warehouse_upgrades_and_keeps_its_data(warehouse_url) -> None:
     assert (before, after) == ("0001", head_revision())
     assert _rows(engine, "SELECT name FROM agencies") == [("旧数据",)]
     assert load_file(make_engine(warehouse_url), seed_path("000")).status is LoadStatus.NEW
+
+
+def test_a_page_that_only_links_its_report_is_stored_as_in_attachment(engine) -> None:
+    url = "https://www.bypc.gov.cn/zfxxgk/bmdw/wjj/art/2025/art_3c56.html"
+    page = (FIXTURES / "flat" / "attachment_page.html").read_bytes()
+    result = load_bytes(engine, page, DocumentInfo(url=url))
+    assert result.status is LoadStatus.IN_ATTACHMENT
+    assert "https://www.bypc.gov.cn/picture/0/2f1f54538bc1bf87334e78d016cb692d.docx" in (result.error or "")
+    assert _rows(
+        engine, "SELECT status, error_code FROM report_overview WHERE report_id = :id", id=result.report_id
+    ) == [("in_attachment", "report_in_attachment")]
+    assert load_bytes(engine, page, DocumentInfo(url=url)).status is LoadStatus.UNCHANGED

@@ -6,7 +6,9 @@
 * A document parsed by an older parser version is re-parsed and its cells
   replaced in one transaction (``reparsed``).
 * A document that does not parse is stored as a ``failed`` report with the
-  error, and supersedes nothing.
+  error, and supersedes nothing; a page that only links its report (a
+  ``.doc``/``.pdf`` attachment) is stored as ``in_attachment``, with the links in
+  ``error``: not a failure, its report is read from the attachment.
 
 The warehouse stores what it is given — a :class:`~parsers.report.Report` or a
 :class:`~parsers.errors.ParseFailure` — and never parses: the flows (and
@@ -24,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from parsers.errors import ParseFailure
+from parsers.errors import ParseFailure, ReportInAttachment
 from parsers.report import PARSER_VERSION, Report
 from rawstore.manifest import ManifestRecord
 from rawstore.portals import PORTALS, portal_for_agency
@@ -38,6 +40,7 @@ class LoadStatus(StrEnum):
     UNCHANGED = "unchanged"
     REPARSED = "reparsed"
     FAILED = "failed"  # stored, with the parse error
+    IN_ATTACHMENT = "in_attachment"  # stored: a page that holds no report of its own, only a link to it
 
 
 @dataclass
@@ -166,10 +169,18 @@ def _cell_rows(report_id: int, report: Report) -> list[dict]:
     return rows
 
 
+def _in_attachment(error: ParseFailure | None) -> bool:
+    return error is not None and error.code == ReportInAttachment.code
+
+
+def _failure_status(error: ParseFailure | None) -> LoadStatus:
+    return LoadStatus.IN_ATTACHMENT if _in_attachment(error) else LoadStatus.FAILED
+
+
 def _report_fields(report: Report | None, error: ParseFailure | None) -> dict:
     if report is None:
         return {
-            "status": ReportStatus.FAILED.value,
+            "status": (ReportStatus.IN_ATTACHMENT if _in_attachment(error) else ReportStatus.FAILED).value,
             "error_code": error.code if error else "parse_error",
             "error": str(error) if error else None,
             "agency_id": None, "year": None, "form": None, "table_forms": None, "title": None, "format": None,
@@ -259,7 +270,7 @@ def store_report(
             superseded: tuple[int, ...] = ()
             if known is not None and stored is not None:
                 stored = session.get(StoredReport, stored.id)
-                status = LoadStatus.REPARSED if report is not None else LoadStatus.FAILED
+                status = LoadStatus.REPARSED if report is not None else _failure_status(error)
                 document_id = known.id
             else:
                 versions = session.exec(select(sa.func.max(Document.version)).where(Document.url == info.url)).one()
@@ -274,7 +285,7 @@ def store_report(
                 document_id = document.id
                 stored = StoredReport(document_id=document.id, parser_version=PARSER_VERSION, status="", n_warnings=0)
                 if report is None:
-                    status = LoadStatus.FAILED
+                    status = _failure_status(error)
                 else:
                     status = LoadStatus.NEW_VERSION if previous else LoadStatus.NEW
                     superseded = _supersede(session, info.url, document.id)

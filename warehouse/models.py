@@ -29,6 +29,7 @@ class AgencyLevel(StrEnum):
 class ReportStatus(StrEnum):
     PARSED = "parsed"
     FAILED = "failed"
+    IN_ATTACHMENT = "in_attachment"  # a page that only links its report (error_code report_in_attachment)
     SUPERSEDED = "superseded"
 
 
