@@ -184,6 +184,37 @@ class _Piece:
     sep_before: bool  # whitespace before it in the source
 
 
+_MARKS = "—–―─/／\\-"
+_MARK_RE = re.compile(r"——|[—–―─/／\\\-]|无")
+
+
+def _valueish(word: str, i: int) -> bool:
+    """Position ``i`` of ``word`` is a digit, a zero mark, or outside the word (a separator)."""
+    return i < 0 or i >= len(word) or word[i].isdigit() or word[i] in _MARKS or word[i] == "无"
+
+
+def _label_or_marks(out: list[_Piece], word: str, a: int, b: int, base: int, first: bool) -> bool:
+    """Append ``word[a:b]`` as label text, except zero marks printed among numbers (``3—/无0``): each is a cell.
+    A dash or slash counts when a number, a mark or a separator is on one side (``增/减`` is a label); 无 when
+    on both (``无法提供`` is a label). Returns whether the next piece is still the first of its word."""
+    cursor = a
+    for m in _MARK_RE.finditer(word, a, b):
+        i, j = m.start(), m.end()
+        left, right = _valueish(word, i - 1), _valueish(word, j)
+        if not ((left and right) if m.group(0) == "无" else (left or right)):
+            continue
+        if i > cursor:
+            out.append(_Piece("L", word[cursor:i], base + cursor, first))
+            first = False
+        out.append(_Piece("V", m.group(0), base + i, first))
+        first = False
+        cursor = j
+    if b > cursor:
+        out.append(_Piece("L", word[cursor:b], base + cursor, first))
+        first = False
+    return first
+
+
 def _pieces(text: str, offset: int) -> list[_Piece]:
     """Cut table text into label and number pieces (a number piece may hold several cells run together)."""
     out: list[_Piece] = []
@@ -204,14 +235,12 @@ def _pieces(text: str, offset: int) -> list[_Piece]:
                 digits = digits[:-1]
             if not digits:
                 continue
-            if start > cursor:
-                out.append(_Piece("L", word[cursor:start], base + cursor, first))
-                first = False
+            first = _label_or_marks(out, word, cursor, start, base, first)
             out.append(_Piece("V", digits, base + start, first))
             first = False
             cursor = end
         if cursor < len(word):
-            out.append(_Piece("L", word[cursor:], base + cursor, first))
+            _label_or_marks(out, word, cursor, len(word), base, first)
     for i, piece in enumerate(out):  # "无" before a label is the label's first word, not a zero
         word_mark = piece.kind == "V" and not re.search(r"[\d\-—–―─/／\\]", piece.text)
         if word_mark and i + 1 < len(out) and out[i + 1].kind == "L":
@@ -271,6 +300,11 @@ def _signature_key(label: str, labels) -> str | None:
         if n > length:
             best, length = lab.key, n
     return best
+
+
+def _runs(values: list[_Piece]) -> list[str]:
+    """The printed value strings to cut; a zero mark ("—", "/") is one cell, 0."""
+    return ["0" if p.text in ZERO_MARKS else p.text for p in values]
 
 
 def _int(text: str) -> int | None:
@@ -336,8 +370,8 @@ def _request_cells(rows: list[_Row], doc: _Text) -> list[list[tuple[str, str | N
             if key in unique_keys and len(row.values) == width:
                 fixed[key] = tuple(_int(p.text) for p in row.values)
             continue
-        cuts = split_runs([p.text for p in row.values], patterns, sums)
-        shorter = split_runs([p.text for p in row.values], patterns[:-1]) if cuts == [] else None
+        cuts = split_runs(_runs(row.values), patterns, sums)
+        shorter = split_runs(_runs(row.values), patterns[:-1]) if cuts == [] else None
         if shorter is not None and len(shorter) == 1:  # one cell fewer than the form: a cell was lost
             lost = lost_cell_placements([int(v) for v in shorter[0]], width)
             if lost:
@@ -391,7 +425,7 @@ def _review_cells(values: list[_Piece], doc: _Text) -> list[tuple[str, str | Non
     if len(values) >= width:
         return [(p.text, None, False, doc.line(p.pos)) for p in values]
     sums = [Sums(g * 5, g * 5 + 4) for g in range(3)]
-    cuts = split_runs([p.text for p in values], [COUNT_RE] * width, sums)
+    cuts = split_runs(_runs(values), [COUNT_RE] * width, sums)
     how = "the only cut into fifteen cells without leading zeros where each 总计 = the sum of its four results"
     line = doc.line(values[0].pos)
     return [(t, n, u, line) for t, n, u in _split_cells(values, width, cuts, how, line)]
@@ -431,7 +465,7 @@ def _proactive_rows(rows: list[_Row], region: str, doc: _Text) -> list[list[Grid
         if item is None or len(row.values) >= len(metrics):
             cells += [GridCell(text=p.text, row=r, col=n + 1, line=doc.line(p.pos)) for n, p in enumerate(row.values)]
         else:
-            cuts = split_runs([p.text for p in row.values], [_metric_pattern(m) for m in metrics])
+            cuts = split_runs(_runs(row.values), [_metric_pattern(m) for m in metrics])
             how = f"the only cut into the {len(metrics)} cells of {item.label} that reads as numbers"
             line = doc.line(row.values[0].pos)
             for n, (t, note, bad) in enumerate(_split_cells(row.values, len(metrics), cuts, how, line)):

@@ -224,7 +224,7 @@ def _align(rows: list[Row], keys: tuple[str, ...]) -> _Alignment:
 
 
 def _is_request_data_row(row: Row, empty_is_blank: bool) -> bool:
-    if any(looks_like_value(c.text) for c in row.values):
+    if any(c.note is not None or looks_like_value(c.text) for c in row.values):
         return True
     recognised = any(_signature_length(norm(row.label), lab) for lab in REQUEST_ROWS)
     return empty_is_blank and recognised and len(row.values) >= len(APPLICANT_COLUMN_KEYS)
@@ -392,7 +392,7 @@ def rows_to_reviews(rows: list[Row], b: _Builder) -> dict[str, Cell]:
     """Part 四: the fifteen numbers, read across the data rows in printed order."""
     collected: list[tuple[GridCell, int]] = []
     for r in rows:
-        has_values = any(looks_like_value(c.text) for c in r.values)
+        has_values = any(c.note is not None or looks_like_value(c.text) for c in r.values)
         blank_row = b.empty_is_blank and not r.context and len(r.values) >= 5
         if not (has_values or blank_row):
             continue

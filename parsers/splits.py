@@ -39,7 +39,7 @@ AMOUNT_RE = re.compile(r"(?:0|[1-9]\d{0,9})(?:\.\d{1,6})?(?:万元|元)?")
 #: Give up enumerating beyond this many cuts of one row (the cells stay unreadable).
 MAX_SPLITS = 2000
 #: Give up combining rows beyond this many assignments (rows keep their row-level cuts).
-MAX_COMBINATIONS = 200_000
+MAX_COMBINATIONS = 20_000
 
 
 @dataclass(frozen=True)

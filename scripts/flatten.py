@@ -10,6 +10,8 @@ Writes tests/fixtures/flat/:
   (a browser copy-paste of the table);
 * ``{seed}_runtogether.txt`` one line, and the cells of each table row with no separator at
   all: ``一、本年新收政府信息公开申请数量21710000218``;
+* ``html_{fixture}_oneline.txt`` / ``html_{fixture}_runtogether.txt``: HTML fixtures as a browser
+  saves them as text, cells joined by a space or by nothing;
 * ``attachment_text.txt`` / ``attachment_page.html``: a page that is only a title and a
   link to the report's .docx (as portals print it);
 * ``pre2019_table.txt``: a 2014 report with an old-style statistics table of its own.
@@ -23,8 +25,14 @@ import argparse
 import re
 from pathlib import Path
 
+from parsers.grid import Paragraph
+from parsers.html import html_to_document
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "fixtures" / "flat"
+#: HTML fixtures (tests/fixtures/documents) also rendered as one line of text: official layout with merged
+#: cells, zero marks and blanks, portal chrome with full-width digits and a repeated header.
+HTML_FIXTURES = ("000_official", "002_zero_marks", "003_portal_chrome")
 #: The seeds with tables (004 is a pre-2019 narrative: it is flattened as one line only).
 TABLE_SEEDS = ("000", "001", "002", "003")
 
@@ -65,6 +73,19 @@ def run_together(text: str) -> str:
         pieces.append(line.strip())
     flush()
     return re.sub(r"[ \u3000]+", " ", " ".join(pieces)) + "\n"
+
+
+def html_as_text(data: bytes, separator: str) -> str:
+    """An HTML fixture as a browser's "save as text" renders it: one line, each table cell once (merged
+    cells are not repeated, empty cells vanish), cells joined by ``separator`` (" ", or "" run together)."""
+    out: list[str] = []
+    for block in html_to_document(data).blocks:
+        if isinstance(block, Paragraph):
+            out.append(block.text)
+            continue
+        for row in block.rows:
+            out.append(separator.join(c.text for c in row if not c.is_copy and c.text.strip()))
+    return re.sub(r"\s+", " ", " ".join(out)).strip() + "\n"
 
 
 def text_is_wrap(line: str) -> bool:
@@ -140,6 +161,10 @@ def build(seeds: Path) -> list[Path]:
         if prefix in TABLE_SEEDS:
             write(f"{prefix}_spaces.txt", spaces(text))
             write(f"{prefix}_runtogether.txt", run_together(text))
+    for name in HTML_FIXTURES:
+        data = (ROOT / "tests" / "fixtures" / "documents" / f"{name}.html").read_bytes()
+        write(f"html_{name}_oneline.txt", html_as_text(data, " "))
+        write(f"html_{name}_runtogether.txt", html_as_text(data, ""))
     write("attachment_text.txt", ATTACHMENT_TEXT)
     write("attachment_page.html", ATTACHMENT_HTML)
     write("pre2019_table.txt", PRE2019_TABLE)
