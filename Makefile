@@ -40,6 +40,7 @@ format: install ## Format the code with ruff
 
 fixtures: install system-deps ## Rebuild the fixture documents from the seeds (needs LibreOffice)
 	$(BIN)/python scripts/build_fixtures.py --seeds $(SEEDS)
+	$(BIN)/python scripts/flatten.py --seeds $(SEEDS)
 
 mirror: install ## Rebuild the local portal mirror (tests/fixtures/portals) from the seeds and fixtures
 	$(BIN)/python scripts/build_mirror.py
@@ -52,6 +53,7 @@ golden: install ## Rebuild the golden JSON of every fixture (review the diff!)
 
 bench: install system-deps ## Run the benchmarks: parsing per format, loading, validating (docs/benchmarks.md)
 	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/flat.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/validate.py
 
