@@ -50,8 +50,18 @@ def test_load_reports_a_bad_file_in_one_line_and_goes_on(env) -> None:
     assert "loaded 2 file(s): 1 failed, 1 new" in result.stdout
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert errors == [
-        f"error: {bad}: part 三 (收到和处理政府信息公开申请情况) table not found (stored as a failed report #1)"
+        f"error: {bad}: part 三 (收到和处理政府信息公开申请情况) table not found (parts seen: 一、二、四、五、六) "
+        "(stored as a failed report #1)"
     ]
+
+
+def test_load_notes_a_page_that_only_links_its_report(env) -> None:
+    page = FIXTURES / "flat" / "attachment_page.html"
+    result = runner.invoke(app, ["load", str(page), str(seed_path("000"))])
+    assert result.exit_code == 0, result.output
+    assert "loaded 2 file(s): 1 in attachment, 1 new" in result.stdout
+    assert result.stderr.startswith(f"note: {page}: the report is in an attachment: ")
+    assert "in_attachment" in result.stderr
 
 
 def test_query_formats_and_parameters(env) -> None:
