@@ -57,7 +57,7 @@ def long_line(megabytes: float) -> bytes:
 
 
 def hard_report(seed, rng: random.Random):
-    """The seed with every part 三 cell 0 or a 2–4 digit count, keeping the identities (so the cuts are many, the answer one)."""
+    """The seed with every part 三 cell 0 or a 2–4 digit count, keeping the identities (many cuts, one answer)."""
     report = seed.model_copy(deep=True)
     form = report.table_forms[next(iter(report.table_forms))] if report.table_forms else report.form
     rows = {}
