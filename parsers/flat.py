@@ -371,7 +371,12 @@ def _request_cells(rows: list[_Row], doc: _Text) -> list[list[tuple[str, str | N
                 fixed[key] = tuple(_int(p.text) for p in row.values)
             continue
         cuts = split_runs(_runs(row.values), patterns, sums)
-        shorter = split_runs(_runs(row.values), patterns[:-1]) if cuts == [] else None
+        runs = _runs(row.values)
+        if cuts and len(runs) == width - 1 and all(r.isdigit() for r in runs):
+            # printed apart, one short: a cell lost is as likely as two run together; both stay candidates
+            lost = [tuple(map(str, p)) for p in lost_cell_placements([int(r) for r in runs], width)]
+            cuts = [*cuts, *(p for p in lost if p not in cuts)]
+        shorter = split_runs(runs, patterns[:-1]) if cuts == [] else None
         if shorter is not None and len(shorter) == 1:  # one cell fewer than the form: a cell was lost
             lost = lost_cell_placements([int(v) for v in shorter[0]], width)
             if lost:
@@ -388,8 +393,10 @@ def _request_cells(rows: list[_Row], doc: _Text) -> list[list[tuple[str, str | N
         line = doc.line(row.values[0].pos) if row.values else doc.line(row.label_pos)
         if i in lost_of:
             placements = lost_of[i]
-            if solved is not None and keys[i] in solved and solved[keys[i]]:
+            which = "every placement of the gap"
+            if solved is not None and keys[i] in solved and solved[keys[i]] and solved[keys[i]] != placements:
                 placements = solved[keys[i]]
+                which = "every placement of the gap that keeps the table's identities"
             shown = "; ".join("|".join(map(str, p)) for p in placements[:5])
             printed = " ".join(p.text for p in row.values)
             cells = []
@@ -397,8 +404,8 @@ def _request_cells(rows: list[_Row], doc: _Text) -> list[list[tuple[str, str | N
                 vals = {p[c] for p in placements}
                 if len(vals) == 1:
                     note = (
-                        f'"{printed}" (line {line}): one of {width} cells lost in the text; every placement of the '
-                        f"gap ({shown}) gives this cell {placements[0][c]}"
+                        f'"{printed}" (line {line}): one of {width} cells lost in the text; {which} '
+                        f"({shown}) gives this cell {placements[0][c]}"
                     )
                     cells.append((str(placements[0][c]), note, False, line))
                 else:
