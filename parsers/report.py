@@ -21,7 +21,7 @@ from parsers.form import (
     Table,
 )
 
-PARSER_VERSION = "0.4.0"  # 0.4: DOCX, PDF and DOC/WPS readers (formerly unsupported_format errors)
+PARSER_VERSION = "0.5.0"  # 0.5: text without line structure, run-together cells, report_in_attachment
 
 
 class CellKind(StrEnum):
