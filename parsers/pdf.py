@@ -39,12 +39,22 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdftypes import PDFException
 from pdfminer.psparser import PSException
+from pdfplumber.table import Table, TableFinder
 from pdfplumber.utils import cluster_objects
 from pdfplumber.utils.exceptions import PdfminerException
 
 from parsers.errors import CorruptDocument, EmptyDocument, EncryptedDocument, NeedsOCR, TooLarge
 from parsers.grid import Document, GridCell, Paragraph, TableBlock
 from parsers.limits import Deadline
+from parsers.pdfium_source import (
+    Declined,
+    RulingPage,
+    open_document,
+    page_geometry,
+    page_has_images,
+    page_to_chars,
+    page_to_edges,
+)
 from parsers.values import is_annotated_number, looks_like_value
 
 #: More pages than any annual report has: beyond this, a document is refused.
@@ -211,13 +221,12 @@ def dedupe_chars(chars: list[dict[str, Any]], tolerance: float = 1) -> list[dict
     return sorted(unique, key=lambda c: order[id(c)])
 
 
-def page_to_glyphs(page: pdfplumber.page.Page) -> tuple[pdfplumber.page.Page, list[Glyph], int, bool]:
-    """The page with invisible graphics dropped (for the table finder); its glyphs, duplicates dropped;
-    how many glyphs map to no character; whether it shows images."""
-    drawn = page.filter(_visible_graphic)
+def chars_to_glyphs(chars: list[dict[str, Any]]) -> tuple[list[Glyph], int]:
+    """pdfplumber's chars (from either source) -> glyphs, duplicates dropped; and how many glyphs map to
+    no character."""
     glyphs: list[Glyph] = []
     unmapped = 0
-    for ch in dedupe_chars(page.chars):
+    for ch in dedupe_chars(chars):
         text = ch["text"]
         if text.startswith("(cid:"):
             unmapped += 1
@@ -225,6 +234,14 @@ def page_to_glyphs(page: pdfplumber.page.Page) -> tuple[pdfplumber.page.Page, li
         elif not text.strip():
             continue
         glyphs.append(Glyph(text.translate(_FOLD), ch["x0"], ch["top"], ch["x1"], ch["bottom"], ch.get("size") or 10.0))
+    return glyphs, unmapped
+
+
+def page_to_glyphs(page: pdfplumber.page.Page) -> tuple[pdfplumber.page.Page, list[Glyph], int, bool]:
+    """The page with invisible graphics dropped (for the table finder); its glyphs, duplicates dropped;
+    how many glyphs map to no character; whether it shows images."""
+    drawn = page.filter(_visible_graphic)
+    glyphs, unmapped = chars_to_glyphs(page.chars)
     return drawn, glyphs, unmapped, bool(page.images)
 
 
@@ -633,13 +650,21 @@ def lines_to_paragraphs(
 
 
 def page_to_blocks(page: pdfplumber.page.Page, number: int) -> PageReading:
-    """One page: ruled tables, unruled tables and paragraphs, top to bottom."""
-    reading = PageReading(number=number)
+    """One page read by pdfplumber (the reference path): its glyphs and ruled tables, then the shared steps."""
     try:
         clean, glyphs, unmapped, has_images = page_to_glyphs(page)
         found = clean.find_tables() if glyphs else []
     except _DAMAGE as exc:
         raise CorruptDocument(f"page {number} of the PDF cannot be read ({_describe_exception(exc)})") from None
+    return glyphs_to_reading(number, float(page.height), glyphs, unmapped, has_images, found)
+
+
+def glyphs_to_reading(
+    number: int, height: float, glyphs: list[Glyph], unmapped: int, has_images: bool, found: list[Table]
+) -> PageReading:
+    """One page: ruled tables (``found`` by pdfplumber's table finder), unruled tables and paragraphs,
+    top to bottom. Both sources of glyphs and ruling lines meet here."""
+    reading = PageReading(number=number)
     reading.unmapped = unmapped
     if not glyphs:
         reading.state = "scan" if has_images else "empty"
@@ -661,7 +686,7 @@ def page_to_blocks(page: pdfplumber.page.Page, number: int) -> PageReading:
     rest = [g for g in glyphs if not any(_inside(g, box) for box in claimed)]
     lines = glyphs_to_lines(rest)
     unruled, lines = lines_to_unruled_tables(lines, number)
-    paragraphs, reading.left, reading.right, reading.indented = lines_to_paragraphs(lines, number, float(page.height))
+    paragraphs, reading.left, reading.right, reading.indented = lines_to_paragraphs(lines, number, height)
     if paragraphs:
         reading.first_line, reading.last_line = paragraphs[0][2], paragraphs[-1][3]
     items: list[tuple[float, Paragraph | TableBlock]] = [*tables, *unruled, *((p[0], p[1]) for p in paragraphs)]
@@ -736,10 +761,62 @@ def readings_to_document(readings: list[PageReading]) -> Document:
     return Document(blocks=blocks, format="pdf", notes=notes)
 
 
-def pdf_to_document(data: bytes, deadline: Deadline | None = None) -> Document:
+#: The ways to read a PDF: ``pdfium`` (fast; may decline), ``pdfplumber`` (the reference), ``auto`` (the first,
+#: the second where it declines).
+ENGINES = ("auto", "pdfium", "pdfplumber")
+
+
+def pdf_to_document(data: bytes, deadline: Deadline | None = None, engine: str = "auto") -> Document:
     """Read a PDF's text layer into paragraphs and grids. Raises a ParseError on damaged, encrypted,
-    empty, over-long or text-less PDFs."""
+    empty, over-long or text-less PDFs.
+
+    ``auto`` reads with PDFium and, where PDFium declines (see :mod:`parsers.pdfium_source`), with
+    pdfplumber; both feed the same steps, and tests/test_pdf_engines.py holds their documents equal.
+    ``pdfium`` raises :class:`~parsers.pdfium_source.Declined` instead of falling back."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown PDF engine {engine!r}; one of {', '.join(ENGINES)}")
     deadline = deadline or Deadline(None)
+    if engine != "pdfplumber":
+        try:
+            return pdfium_to_document(data, deadline)
+        except Declined:
+            if engine == "pdfium":
+                raise
+    return pdfplumber_to_document(data, deadline)
+
+
+def pdfium_to_document(data: bytes, deadline: Deadline) -> Document:
+    """The fast path: glyphs and ruling lines from PDFium, tables by pdfplumber's own finder, then the
+    same steps as the reference path. Raises :class:`Declined` where PDFium cannot vouch for the result."""
+    with open_document(data) as pdf:
+        n_pages = len(pdf)
+        if not n_pages:
+            raise Declined("no pages")  # the reference path says so
+        if n_pages > MAX_PAGES:
+            raise TooLarge(f"the PDF has {n_pages} pages (limit {MAX_PAGES}); not an annual report")
+        readings = []
+        for number in range(1, n_pages + 1):
+            deadline.check(f"reading page {number} of {n_pages}")
+            page = pdf[number - 1]
+            try:
+                width, height = page_geometry(page)
+                textpage = page.get_textpage()
+                try:
+                    glyphs, unmapped = chars_to_glyphs(page_to_chars(textpage, height))
+                finally:
+                    textpage.close()
+                has_images = not glyphs and page_has_images(page)
+                found = TableFinder(RulingPage(page_to_edges(page, height), width, height)).tables if glyphs else []
+            finally:
+                page.close()
+            readings.append(glyphs_to_reading(number, height, glyphs, unmapped, has_images, found))
+    if not any(r.state == "text" for r in readings):
+        raise Declined("no page with text")  # a scan or blank pages: the reference path says which
+    return readings_to_document(readings)
+
+
+def pdfplumber_to_document(data: bytes, deadline: Deadline) -> Document:
+    """The reference path: everything through pdfplumber (pdfminer)."""
     pdf = open_pdf(data)
     with pdf:
         try:

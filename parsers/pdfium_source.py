@@ -1,0 +1,303 @@
+"""PDFium as the PDF reader's source of glyphs and ruling lines: the fast path of :mod:`parsers.pdf`.
+
+pdfplumber builds its objects by interpreting every content stream in pure
+Python (pdfminer); PDFium does the same work in C. This module asks PDFium
+(through pypdfium2's raw bindings) for what the PDF reader uses and hands it
+over in the shapes pdfplumber gives, so that the reader's own steps and
+pdfplumber's table algorithms (edge merging, intersections, cells) run
+unchanged on it:
+
+``page_to_chars``   the text layer: one dict per glyph (``text``, ``x0``, ``x1``, ``top``, ``bottom``,
+                    ``doctop``, ``size``, ``fontname``, ``upright``) in page coordinates from the top-left
+``page_to_edges``   the visible ruling lines: every stroked (or filled rectangular) path split into
+                    pdfplumber's line, rect and curve objects (pdfminer's rules for the split), then into
+                    edges by pdfplumber's own ``obj_to_edges``
+``RulingPage``      what pdfplumber's ``TableFinder`` needs of a page: its edges and its bbox
+
+It lives apart from :mod:`parsers.pdf` (one reader per format) because it is
+a second source for the same reader, with its own native-library concerns
+(PDFium is not thread-safe: one lock; a forked child gets a fresh one).
+
+Where PDFium cannot vouch for giving what pdfplumber gives, it declines
+(:class:`Declined`) and the reader goes the reference way, through
+pdfplumber: a PDF PDFium cannot open (encrypted with a user password,
+damaged), a rotated or offset page, a glyph PDFium maps to no character, a
+glyph set at an angle, a document without any glyph (a scan: the reference
+path says why). One thing is known to differ: pdfminer places a glyph's box
+from the font's declared ``/Descent``, which this source takes as 0 (as every
+LibreOffice-made PDF declares it); for a font that declares another descent,
+glyph boxes sit that fraction of the font size higher than pdfplumber's.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from pdfplumber.utils import obj_to_edges
+
+#: PDFium keeps global state and is not thread-safe: one caller at a time in a process.
+_LOCK = threading.Lock()
+
+
+def _fresh_lock() -> None:
+    """A forked child starts with the lock as its parent's thread left it: give it a free one."""
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_lock)
+
+_NOT_TEXT = frozenset((0, 0xFFFE, 0xFFFF))
+_CLOSE_WITH_LINE = re.compile(r"m[^m]+")
+
+
+class Declined(Exception):  # noqa: N818 - not an error: the reference path reads the document
+    """PDFium cannot vouch for this document: read it the reference way (pdfplumber)."""
+
+
+class RulingPage:
+    """The part of a pdfplumber page that ``pdfplumber.table.TableFinder`` reads with the "lines" strategy."""
+
+    def __init__(self, edges: list[dict[str, Any]], width: float, height: float) -> None:
+        self.edges = edges
+        self.bbox = (0.0, 0.0, width, height)
+
+
+@contextmanager
+def open_document(data: bytes) -> Iterator[pdfium.PdfDocument]:
+    """The document, under the lock; :class:`Declined` when PDFium cannot open it."""
+    with _LOCK:
+        try:
+            doc = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            raise Declined(f"PDFium cannot open it ({exc})") from None
+        try:
+            yield doc
+        finally:
+            doc.close()
+
+
+def page_geometry(page: pdfium.PdfPage) -> tuple[float, float]:
+    """Width and height of a page whose coordinates pdfplumber and PDFium share (no rotation, no offset)."""
+    media = page.get_mediabox()
+    if page.get_rotation() or media[0] or media[1] or page.get_cropbox() != media:
+        raise Declined("a rotated, offset or cropped page")
+    return media[2], media[3]
+
+
+# --- glyphs ---------------------------------------------------------------------------------
+
+
+def page_to_chars(textpage: pdfium.PdfTextPage, height: float) -> list[dict[str, Any]]:
+    """Every printed glyph as pdfplumber's char dict (whitespace and PDFium's generated characters left
+    out: the reader drops them), in PDFium's order (content-stream order, as pdfminer's).
+
+    The box runs from the origin on the baseline across the advance width, the font size high (pdfminer's
+    box, for a font whose ``/Descent`` is 0). PDFium gives no advance width as pdfminer reads it from the
+    font's widths; within a run of text it is where the next glyph of the same text object starts (as it
+    is in pdfminer's boxes, runs without character spacing abut), and for the last glyph of a run the
+    width of PDFium's loose box.
+    """
+    raw = textpage.raw
+    n = pdfium_c.FPDFText_CountChars(raw)
+    get_unicode, get_object = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetTextObject
+    get_origin, get_box = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox
+    unmapped = pdfium_c.FPDFText_HasUnicodeMapError
+    ox, oy, box = ctypes.c_double(), ctypes.c_double(), pdfium_c.FS_RECTF()
+    ox_ref, oy_ref, box_ref = ctypes.byref(ox), ctypes.byref(oy), ctypes.byref(box)
+    objects: dict[int, tuple[int, float]] = {}
+    chars: list[dict[str, Any]] = []
+    last: dict[str, Any] | None = None  # the glyph before, while its run goes on
+    last_key = 0
+    for i in range(n):
+        code = get_unicode(raw, i)
+        obj = get_object(raw, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        if not key:  # generated by PDFium (a space, a line break): not in the content stream
+            continue
+        get_origin(raw, i, ox_ref, oy_ref)
+        x, bottom = ox.value, height - oy.value
+        if last is not None:
+            if key == last_key and last["bottom"] == bottom and last["x0"] < x <= last["x1"]:
+                last["x1"] = x
+            last = None
+        if code in _NOT_TEXT or chr(code).isspace():
+            continue
+        if unmapped(raw, i):
+            raise Declined("a glyph PDFium maps to no character")
+        font = objects.get(key)
+        if font is None:
+            font = objects[key] = _text_object_font(obj)
+        get_box(raw, i, box_ref)
+        size = font[1]
+        last, last_key = (
+            {
+                "text": chr(code),
+                "x0": x,
+                "x1": max(box.right, x),
+                "top": bottom - size,
+                "bottom": bottom,
+                "doctop": bottom - size,
+                "size": size,
+                "fontname": font[0],
+                "upright": True,
+            },
+            key,
+        )
+        chars.append(last)
+    return chars
+
+
+def _text_object_font(obj: Any) -> tuple[int, float]:
+    """(font identity, size as pdfminer gives it) of a text object; declined when it is set at an angle."""
+    matrix = pdfium_c.FS_MATRIX()
+    tf = ctypes.c_float()
+    if not (pdfium_c.FPDFPageObj_GetMatrix(obj, matrix) and pdfium_c.FPDFTextObj_GetFontSize(obj, tf)):
+        raise Declined("a text object without matrix or size")
+    if matrix.b or matrix.c or matrix.a <= 0 or matrix.d <= 0:
+        raise Declined("text set at an angle, mirrored or on its side")
+    font = ctypes.cast(pdfium_c.FPDFTextObj_GetFont(obj), ctypes.c_void_p).value or 0
+    return font, tf.value * matrix.d
+
+
+# --- ruling lines ---------------------------------------------------------------------------
+
+
+def _is_white(r: int, g: int, b: int) -> bool:
+    return min(r, g, b) >= 250  # 0.98 of 255, as the reference path's test on pdfplumber's colours
+
+
+def _color(getter: Any, obj: Any) -> tuple[int, int, int] | None:
+    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    if not getter(obj, r, g, b, a):
+        return None
+    return r.value, g.value, b.value
+
+
+def _page_objects(page: pdfium.PdfPage) -> Iterator[Any]:
+    """Every page object, form XObjects opened (as pdfminer's figures are)."""
+    stack = [
+        pdfium_c.FPDFPage_GetObject(page.raw, i) for i in reversed(range(pdfium_c.FPDFPage_CountObjects(page.raw)))
+    ]
+    while stack:
+        obj = stack.pop()
+        if pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_FORM:
+            n = pdfium_c.FPDFFormObj_CountObjects(obj)
+            stack.extend(pdfium_c.FPDFFormObj_GetObject(obj, i) for i in reversed(range(n)))
+        else:
+            yield obj
+
+
+def page_has_images(page: pdfium.PdfPage) -> bool:
+    return any(pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_IMAGE for obj in _page_objects(page))
+
+
+def _path_points(obj: Any, height: float) -> tuple[str, list[tuple[float, float]]]:
+    """A path's operators as pdfminer spells them (m, l, c, h) and its points in top-left coordinates."""
+    matrix = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+        raise Declined("a path without a matrix")
+    a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
+    x, y = ctypes.c_float(), ctypes.c_float()
+    ops: list[str] = []
+    pts: list[tuple[float, float]] = []
+    start: tuple[float, float] | None = None
+    pending_curve = 0
+    for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
+        point = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            ops.append("m")
+            start = point
+            pts.append(point)
+        elif kind == pdfium_c.FPDF_SEGMENT_LINETO:
+            ops.append("l")
+            pts.append(point)
+        elif kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:  # three points per curve; pdfminer keeps the last
+            pending_curve += 1
+            if pending_curve == 3:
+                ops.append("c")
+                pts.append(point)
+                pending_curve = 0
+        else:
+            raise Declined("a path segment of unknown kind")
+        if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None:
+            ops.append("h")
+            pts.append(start)
+    return "".join(ops), pts
+
+
+def _path_objects(obj: Any, height: float, stroke: bool, fill: bool) -> list[dict[str, Any]]:
+    """pdfminer's ``paint_path``: one object per subpath; a single segment is a line, a closed
+    axis-aligned four-sided one a rect, anything else a curve (pdfplumber's dicts, the keys edges use)."""
+    shape, pts = _path_points(obj, height)
+    out: list[dict[str, Any]] = []
+    for m in _CLOSE_WITH_LINE.finditer(shape):
+        sub, sub_pts = m.group(0), pts[m.start() : m.end()]
+        if len(sub) > 3 and sub[-2:] == "lh" and sub_pts[-2] == sub_pts[0]:
+            sub = sub[:-2] + "h"
+            sub_pts = sub_pts[:-2] + sub_pts[-1:]
+        kind = "curve"
+        if sub in ("mlh", "ml"):
+            kind = "line"
+            sub_pts = sub_pts[:2]
+        elif sub in ("mlllh", "mllll"):
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = sub_pts
+            if sub_pts[0] == sub_pts[4] and (
+                (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+            ):
+                kind = "rect"
+        xs, ys = [p[0] for p in sub_pts], [p[1] for p in sub_pts]
+        x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
+        out.append(
+            {
+                "object_type": kind,
+                "x0": x0,
+                "x1": x1,
+                "top": top,
+                "bottom": bottom,
+                "doctop": top,
+                "y0": height - bottom,
+                "y1": height - top,
+                "width": x1 - x0,
+                "height": bottom - top,
+                "pts": sub_pts,
+                "stroke": stroke,
+                "fill": fill,
+            }
+        )
+    return out
+
+
+def page_to_edges(page: pdfium.PdfPage, height: float) -> list[dict[str, Any]]:
+    """The edges of every path that prints (stroked in a colour other than white, or a filled rectangle
+    not white: as the reference path's ``_visible_graphic``), by pdfplumber's ``obj_to_edges``."""
+    edges: list[dict[str, Any]] = []
+    fill_mode, stroke_flag = ctypes.c_int(), ctypes.c_int()
+    for obj in _page_objects(page):
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        if not pdfium_c.FPDFPath_GetDrawMode(obj, fill_mode, stroke_flag):
+            continue
+        stroke, fill = bool(stroke_flag.value), fill_mode.value != 0
+        stroke_color = _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj) if stroke else None
+        fill_color = _color(pdfium_c.FPDFPageObj_GetFillColor, obj) if fill else None
+        stroked = stroke and not (stroke_color is not None and _is_white(*stroke_color))
+        filled = fill and not (fill_color is not None and _is_white(*fill_color))
+        if not (stroked or filled):
+            continue
+        for item in _path_objects(obj, height, stroke, fill):
+            if stroked or (filled and item["object_type"] == "rect"):
+                edges.extend(obj_to_edges(item))
+    return edges
