@@ -10,16 +10,23 @@ Two sets of reports:
   costs a LibreOffice start).
 
 Each report is parsed ``--repeat`` times (``parse_bytes``, the whole path: reader and matcher);
-its time is the median of those, and a format's figure is the median over its reports. PDFs are
-timed as ``parse_bytes`` runs them (in a forked child under the time limit) and in-process
-(``time_limit=None``), and each against ``pdftotext -layout FILE /dev/null`` on the same file
-(the floor for reading a text layer, process start included). Needs LibreOffice and poppler-utils
-(``scripts/system-deps``). The figures we measured are in docs/benchmarks.md.
+its time is the median of those, and a format's figure is the median over its reports.
+
+A PDF is read both ways the PDF reader has, side by side in one loop so that both see the same
+machine load: the fast path (PDFium's glyphs and ruling lines, what ``parse_bytes`` runs) and the
+reference path (pdfplumber throughout), each as ``parse_bytes`` runs it (in a forked child under the
+time limit), the fast path also in-process; and ``pdftotext -layout FILE /dev/null`` on the same file
+(the floor for reading a text layer, process start included). Each round times all of them one
+after the other; a report's time per way is the median over the rounds, and its ratio is that over
+pdftotext's median. The two ways must give the same report (the bench stops if not). Needs
+LibreOffice and poppler-utils (``scripts/system-deps``). The figures we measured are in
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import shutil
@@ -29,6 +36,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +48,9 @@ from render_docx import report_to_docx  # noqa: E402
 
 from parsers import parse_bytes, parse_file, sniff_format  # noqa: E402
 from parsers.form import AMOUNT_METRICS, SIGNED_METRICS  # noqa: E402
+from parsers.limits import DEFAULT_TIME_LIMIT, Deadline, run_isolated  # noqa: E402
+from parsers.match import document_to_report  # noqa: E402
+from parsers.pdf import pdf_to_document  # noqa: E402
 from parsers.report import Cell, CellKind, ProactiveCell, Report  # noqa: E402
 
 
@@ -112,22 +123,65 @@ def timed(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def measure(files: list[Path], repeat: int) -> tuple[dict[str, list[float]], list[tuple[str, float, float, float]]]:
+def parse_pdf(data: bytes, engine: str) -> Report:
+    """``parse_bytes`` for a PDF, with the reader's way chosen: the same forked child, time limit and matcher."""
+    doc = run_isolated(
+        pdf_to_document, data, Deadline(None), engine, seconds=DEFAULT_TIME_LIMIT, what="reading the PDF"
+    )
+    return document_to_report(doc, source="<bytes>", sha256="")
+
+
+@dataclass
+class PdfTimes:
+    name: str
+    fast: float  # parse_bytes (forked child), the fast path
+    fast_in_process: float
+    reference: float  # the same, pdfplumber throughout
+    floor: float  # pdftotext -layout
+
+
+def time_pdf(path: Path, data: bytes, repeat: int) -> PdfTimes:
+    """All ways on one PDF, round after round, so that each round sees the same load."""
+    fast = parse_bytes(data)
+    reference = parse_pdf(data, "pdfplumber")
+    if fast.model_copy(update={"sha256": ""}).to_json_dict() != reference.to_json_dict():
+        sys.exit(f"{path.name}: the fast path and the reference path give different reports")
+    ways = {
+        "fast": lambda: parse_bytes(data),
+        "fast_in_process": lambda: parse_bytes(data, time_limit=None),
+        "reference": lambda: parse_pdf(data, "pdfplumber"),
+        "floor": lambda: subprocess.run(["pdftotext", "-layout", str(path), "/dev/null"], check=True),
+    }
+    rounds: dict[str, list[float]] = defaultdict(list)
+    for _ in range(repeat):
+        for way, fn in ways.items():
+            started = time.perf_counter()
+            fn()
+            rounds[way].append(time.perf_counter() - started)
+    return PdfTimes(path.name, **{way: statistics.median(times) for way, times in rounds.items()})
+
+
+def measure(files: list[Path], repeat: int) -> tuple[dict[str, list[float]], list[PdfTimes]]:
     per_format: dict[str, list[float]] = defaultdict(list)
-    pdfs: list[tuple[str, float, float, float]] = []
+    pdfs: list[PdfTimes] = []
     for path in files:
         data = path.read_bytes()
         fmt = sniff_format(data)
         parse_bytes(data)  # warm: imports, caches
-        per_format[fmt].append(timed(lambda data=data: parse_bytes(data), repeat))
         if fmt == "pdf":
-            in_process = timed(lambda data=data: parse_bytes(data, time_limit=None), repeat)
-            floor = timed(lambda p=path: subprocess.run(["pdftotext", "-layout", str(p), "/dev/null"], check=True), 3)
-            pdfs.append((path.name, per_format[fmt][-1], in_process, floor))
+            pdfs.append(time_pdf(path, data, repeat))
+            per_format[fmt].append(pdfs[-1].fast)
+        else:
+            per_format[fmt].append(timed(lambda data=data: parse_bytes(data), repeat))
     return per_format, pdfs
 
 
-def report_figures(title: str, per_format: dict[str, list[float]], pdfs: list[tuple[str, float, float, float]]) -> None:
+def _ratios(pdfs: list[PdfTimes], way: str) -> str:
+    ratios = [getattr(p, way) / p.floor for p in pdfs]
+    return f"{statistics.median(ratios):.1f}× | {min(ratios):.1f}× | {max(ratios):.1f}×"
+
+
+def report_figures(title: str, per_format: dict[str, list[float]], pdfs: list[PdfTimes]) -> None:
     print(f"\n### {title}\n")
     print("| format | reports | median ms/report | min | max |")
     print("|---|---|---|---|---|")
@@ -139,37 +193,49 @@ def report_figures(title: str, per_format: dict[str, list[float]], pdfs: list[tu
                 f"{min(times) * 1000:.1f} | {max(times) * 1000:.1f} |"
             )
     if pdfs:
-        ratios = [t / floor for _, t, _, floor in pdfs]
-        ratios_in = [t / floor for _, _, t, floor in pdfs]
-        print(
-            f"\nPDF / `pdftotext -layout`: median ratio {statistics.median(ratios):.1f}× "
-            f"(min {min(ratios):.1f}×, max {max(ratios):.1f}×); in-process {statistics.median(ratios_in):.1f}×; "
-            f"pdftotext median {statistics.median(f for *_, f in pdfs) * 1000:.1f} ms\n"
-        )
+        print(f"\nPDF / `pdftotext -layout` per report ({len(pdfs)} PDFs, ", end="")
+        print(f"pdftotext median {statistics.median(p.floor for p in pdfs) * 1000:.1f} ms):\n")
+        print("| way | median ratio | min | max | median ms |")
+        print("|---|---|---|---|---|")
+        for way, label in (
+            ("fast", "fast path (PDFium), as parse_bytes runs it"),
+            ("fast_in_process", "fast path, in-process"),
+            ("reference", "reference path (pdfplumber), as parse_bytes runs it"),
+        ):
+            ms = statistics.median(getattr(p, way) for p in pdfs) * 1000
+            print(f"| {label} | {_ratios(pdfs, way)} | {ms:.0f} |")
         if len(pdfs) <= 20:
-            print("| PDF | parse ms | in-process ms | pdftotext ms | ratio |")
-            print("|---|---|---|---|---|")
-            for name, t, t_in, floor in pdfs:
-                print(f"| {name} | {t * 1000:.0f} | {t_in * 1000:.0f} | {floor * 1000:.0f} | {t / floor:.1f}× |")
+            print("\n| PDF | fast ms | reference ms | pdftotext ms | fast ratio | reference ratio |")
+            print("|---|---|---|---|---|---|")
+            for p in pdfs:
+                print(
+                    f"| {p.name} | {p.fast * 1000:.0f} | {p.reference * 1000:.0f} | {p.floor * 1000:.0f} | "
+                    f"{p.fast / p.floor:.1f}× | {p.reference / p.floor:.1f}× |"
+                )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=40, help="generated reports per format (DOC: n/4)")
+    parser.add_argument("--n", type=int, default=40, help="generated reports per format (DOC: n/4); 0: fixtures only")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     for tool in ("soffice", "pdftotext"):
         if shutil.which(tool) is None:
             sys.exit(f"bench/parse.py needs {tool}: run scripts/system-deps as root")
-    print(f"Python {platform.python_version()}, {platform.machine()}, repeat {args.repeat}")
+    print(
+        f"Python {platform.python_version()}, {platform.machine()}, repeat {args.repeat}, "
+        f"load average at start {' '.join(f'{v:.1f}' for v in os.getloadavg())}"
+    )
     per_format, pdfs = measure(fixture_files(), args.repeat)
     report_figures("fixtures", per_format, pdfs)
-    with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
-        started = time.perf_counter()
-        files = generate(args.n, Path(tmp))
-        print(f"\n(generated {len(files)} files in {time.perf_counter() - started:.0f} s)")
-        per_format, pdfs = measure(files, args.repeat)
-    report_figures(f"generated: {args.n} reports per format", per_format, pdfs)
+    if args.n:
+        with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
+            started = time.perf_counter()
+            files = generate(args.n, Path(tmp))
+            print(f"\n(generated {len(files)} files in {time.perf_counter() - started:.0f} s)")
+            per_format, pdfs = measure(files, args.repeat)
+        report_figures(f"generated: {args.n} reports per format", per_format, pdfs)
+    print(f"\nload average at the end {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":
