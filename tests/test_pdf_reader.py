@@ -274,10 +274,11 @@ def _slow_pdf() -> bytes:
 
 
 def test_a_pdf_that_takes_too_long_is_stopped_at_the_time_limit() -> None:
+    """60,000 glyphs on one page: over a second on the fast path, half a minute on the reference path."""
     data = _slow_pdf()
     started = time.perf_counter()
-    with pytest.raises(TimeLimitExceeded, match=r"time limit of 0\.5 s"):
-        parse_bytes(data, time_limit=0.5)
+    with pytest.raises(TimeLimitExceeded, match=r"time limit of 0\.2 s"):
+        parse_bytes(data, time_limit=0.2)
     assert time.perf_counter() - started < 2.0
 
 
