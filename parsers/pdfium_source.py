@@ -151,10 +151,10 @@ def page_to_chars(textpage: pdfium.PdfTextPage, height: float) -> list[dict[str,
             else:
                 close_run()
             last = None
-        if code in _NOT_TEXT or chr(code).isspace():
-            continue
         if _unmapped(raw, i):
             raise Declined("a glyph PDFium maps to no character")
+        if code in _NOT_TEXT or chr(code).isspace():
+            continue
         font = objects.get(key)
         if font is None:
             font = objects[key] = _text_object_font(key)
