@@ -40,7 +40,6 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdftypes import PDFException
 from pdfminer.psparser import PSException
 from pdfplumber.table import Table, TableFinder
-from pdfplumber.utils import cluster_objects
 from pdfplumber.utils.exceptions import PdfminerException
 
 from parsers.errors import CorruptDocument, EmptyDocument, EncryptedDocument, NeedsOCR, TooLarge
@@ -206,36 +205,47 @@ def dedupe_chars(chars: list[dict[str, Any]], tolerance: float = 1) -> list[dict
 
     The same chars as pdfplumber's ``utils.dedupe_chars`` (same grouping by
     text, font and size, same clustering by position, same survivor, same
-    order; ``tests/test_pdf_reader.py`` holds them equal), but the original
-    order is restored from an index instead of ``list.index`` (pdfplumber's
-    quadratic sort took 40% of the time of reading a report), and glyphs
-    that clustering would leave each in a cluster of its own are kept without
-    clustering them (the same result at a fraction of the cost).
+    order; ``tests/test_pdf_reader.py`` holds them equal), computed as the
+    chars it drops: pdfplumber restores the order of the survivors with a
+    quadratic ``list.index`` sort (40% of the time of reading a report),
+    and its general clustering costs more than the glyphs of a page need.
     """
     key = itemgetter("upright", "text", "fontname", "size")
     position = itemgetter("doctop", "x0")
     groups: dict[Any, list[dict[str, Any]]] = {}
     for c in chars:
         groups.setdefault(key(c), []).append(c)
-    order = {id(c): i for i, c in enumerate(chars)}
-    unique = []
+    dropped: set[int] = set()
     for group in groups.values():
-        if _apart(group, "doctop", tolerance):
-            unique.extend(group)
+        if len(group) == 1:
             continue
-        for y_cluster in cluster_objects(group, itemgetter("doctop"), tolerance):
-            if _apart(y_cluster, "x0", tolerance):
-                unique.extend(y_cluster)
+        for y_cluster in _clusters(group, "doctop", tolerance):
+            if len(y_cluster) == 1:
                 continue
-            for x_cluster in cluster_objects(y_cluster, itemgetter("x0"), tolerance):
-                unique.append(min(x_cluster, key=position))
-    return sorted(unique, key=lambda c: order[id(c)])
+            for x_cluster in _clusters(y_cluster, "x0", tolerance):
+                if len(x_cluster) > 1:
+                    keep = min(x_cluster, key=position)
+                    dropped.update(id(c) for c in x_cluster if c is not keep)
+    return [c for c in chars if id(c) not in dropped] if dropped else list(chars)
 
 
-def _apart(chars: list[dict[str, Any]], key: str, tolerance: float) -> bool:
-    """Whether pdfplumber's ``cluster_objects`` would put every char in a cluster of its own."""
-    values = sorted(c[key] for c in chars)
-    return all(b > a + tolerance for a, b in pairwise(values))
+def _clusters(chars: list[dict[str, Any]], key: str, tolerance: float) -> list[list[dict[str, Any]]]:
+    """pdfplumber's ``cluster_objects``: the distinct values, sorted, chained while each is within
+    ``tolerance`` of the one before; the chars by cluster, in their order within it."""
+    values = sorted({c[key] for c in chars})
+    cluster_of: dict[float, int] = {}
+    n, last = 0, values[0]
+    for v in values:
+        if not v <= last + tolerance:
+            n += 1
+        cluster_of[v] = n
+        last = v
+    if n + 1 == len(chars):
+        return [[c] for c in chars]  # every char alone (the order of singletons does not matter here)
+    clusters: list[list[dict[str, Any]]] = [[] for _ in range(n + 1)]
+    for c in chars:
+        clusters[cluster_of[c[key]]].append(c)
+    return clusters
 
 
 def chars_to_glyphs(chars: list[dict[str, Any]]) -> tuple[list[Glyph], int]:
@@ -280,9 +290,16 @@ def glyphs_to_lines(glyphs: list[Glyph]) -> list[Line]:
         line.glyphs.sort(key=lambda g: g.x0)
         line.x0 = line.glyphs[0].x0
         line.x1 = max(g.x1 for g in line.glyphs)
-        line.size = median(g.size for g in line.glyphs)
+        line.size = _median([g.size for g in line.glyphs])
         line.segments = _segments(line.glyphs, line.size)
     return lines
+
+
+def _median(values: list[float]) -> float:
+    """``statistics.median`` (the same value), without its overhead: it runs once per line and per cell."""
+    values.sort()
+    n = len(values)
+    return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
 
 
 def _segments(glyphs: list[Glyph], size: float) -> list[Segment]:
