@@ -104,9 +104,24 @@ def _settings(database_url: str | None = None) -> Settings:
     return settings
 
 
-def _warehouse_failure(exc: Exception) -> typer.Exit:
+def _warehouse_failure(exc: Exception | str) -> typer.Exit:
     err.print(f"[bold red]error[/]: {exc}", highlight=False, soft_wrap=True)
     return typer.Exit(1)
+
+
+def _preflight(settings: Settings) -> None:
+    """Before any work: the warehouse URL's scheme and driver, the SQLite folder or the server, the schema.
+    What is wrong is one line (and exit 1), not a traceback after a half-hour crawl."""
+    from warehouse.db import WarehouseError, check_warehouse
+
+    try:
+        if settings.database_url is None:  # the default SQLite file lives in the data dir: ours to create
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        check_warehouse(settings.warehouse_url)
+    except OSError as exc:
+        raise _warehouse_failure(f"cannot create the data dir {settings.data_dir}: {file_problem(exc)}") from None
+    except WarehouseError as exc:
+        raise _warehouse_failure(exc) from None
 
 
 @db_app.command("upgrade")
@@ -214,6 +229,7 @@ def load(
         fail_line("--url", "give --url with one file only")
         raise typer.Exit(2)
     settings = _settings(database_url)
+    _preflight(settings)
     engine = make_engine(settings.warehouse_url)
     raw_store = RawStore(settings.paths.raw)
     counts: dict[str, int] = {}
@@ -331,6 +347,7 @@ def validate(
     from warehouse.db import WarehouseError, make_engine
 
     settings = _settings(database_url)
+    _preflight(settings)
     try:
         summary = validate_warehouse(
             make_engine(settings.warehouse_url), docs_dir=None if no_docs else settings.paths.docs
@@ -430,6 +447,7 @@ def run(
     from flows.nightly import run_nightly
 
     settings = _settings(database_url)
+    _preflight(settings)
     result = run_nightly(settings, portals=portal or None, since=since, host_map=_host_map(host_map) or None,
                          docs=not no_docs)  # fmt: skip
     out.print(Markdown(result["summary"]))
@@ -445,7 +463,9 @@ def reparse(
 
     from flows.reparse import run_reparse
 
-    result = run_reparse(_settings(database_url), docs=not no_docs)
+    settings = _settings(database_url)
+    _preflight(settings)
+    result = run_reparse(settings, docs=not no_docs)
     out.print(Markdown(result["summary"]))
 
 
@@ -515,6 +535,7 @@ def demo(
     from warehouse.db import WarehouseError, make_engine
 
     settings = _settings()
+    _preflight(settings)
     server, port = serve_mirror()
     out.print(f"serving the portal mirror on http://127.0.0.1:{port} (the real portals are not reachable here)")
     try:
