@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -122,6 +124,18 @@ def _preflight(settings: Settings) -> None:
         raise _warehouse_failure(f"cannot create the data dir {settings.data_dir}: {file_problem(exc)}") from None
     except WarehouseError as exc:
         raise _warehouse_failure(exc) from None
+
+
+@contextmanager
+def _prefect_start_errors() -> Iterator[None]:
+    """Prefect's ephemeral API that does not start (a busy machine, a broken PREFECT_HOME): one line, exit 1."""
+    from flows.runner import PrefectStartFailed
+
+    try:
+        yield
+    except PrefectStartFailed as exc:
+        fail_line("prefect", str(exc))
+        raise typer.Exit(1) from None
 
 
 @db_app.command("upgrade")
@@ -448,8 +462,9 @@ def run(
 
     settings = _settings(database_url)
     _preflight(settings)
-    result = run_nightly(settings, portals=portal or None, since=since, host_map=_host_map(host_map) or None,
-                         docs=not no_docs)  # fmt: skip
+    with _prefect_start_errors():
+        result = run_nightly(settings, portals=portal or None, since=since, host_map=_host_map(host_map) or None,
+                             docs=not no_docs)  # fmt: skip
     out.print(Markdown(result["summary"]))
 
 
@@ -465,7 +480,8 @@ def reparse(
 
     settings = _settings(database_url)
     _preflight(settings)
-    result = run_reparse(settings, docs=not no_docs)
+    with _prefect_start_errors():
+        result = run_reparse(settings, docs=not no_docs)
     out.print(Markdown(result["summary"]))
 
 
@@ -539,7 +555,8 @@ def demo(
     server, port = serve_mirror()
     out.print(f"serving the portal mirror on http://127.0.0.1:{port} (the real portals are not reachable here)")
     try:
-        result = run_nightly(settings, host_map=server.host_map(), since=since)
+        with _prefect_start_errors():
+            result = run_nightly(settings, host_map=server.host_map(), since=since)
     finally:
         server.stop()
     from rich.markdown import Markdown
