@@ -57,6 +57,7 @@ def nightly(
 ) -> dict:
     settings = Settings(**{k: v for k, v in {"data_dir": data_dir, "database_url": database_url}.items() if v})
     logger = get_run_logger()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the crawl's, and the default warehouse's
     check_warehouse(settings.warehouse_url)  # a bad URL or an old schema fails the run now, not after the crawl
     data = str(settings.data_dir)
     crawl: dict[str, dict] = {}

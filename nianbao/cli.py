@@ -586,6 +586,7 @@ def ui(
     logs.mkdir(parents=True, exist_ok=True)
     env = prefect_ui.environment(port)
     server = worker = None
+    prefect_ui.stop_on_signals()  # SIGTERM/SIGHUP stop everything, like Ctrl-C
     try:
         server = prefect_ui.start_server(env, logs / "prefect-server.log")
         out.print(f"starting the Prefect server on http://127.0.0.1:{port} (log: {logs / 'prefect-server.log'})…")
@@ -593,7 +594,9 @@ def ui(
         prefect_ui.deploy(env)
         out.print("deployed prefect.yaml: nightly (02:00 Asia/Shanghai) and reparse")
         worker = prefect_ui.start_worker(env, logs / "prefect-worker.log")
-        out.print(f"worker on pool {prefect_ui.POOL} started. Open http://127.0.0.1:{port} — Ctrl-C stops all.")
+        out.print(
+            f"worker on pool {prefect_ui.POOL} started. Open http://127.0.0.1:{port} — Ctrl-C or SIGTERM stops all."
+        )
         out.print(f"Run the nightly flow now: PREFECT_API_URL={env['PREFECT_API_URL']} "
                   ".venv/bin/prefect deployment run nightly/nightly")  # fmt: skip
         while server.poll() is None:
@@ -604,7 +607,9 @@ def ui(
     except KeyboardInterrupt:
         out.print("stopping…")
     finally:
+        prefect_ui.hold_signals()
         prefect_ui.stop(worker, server)
+        out.print("stopped the Prefect server and worker")
 
 
 @app.command()
