@@ -58,7 +58,7 @@ def start_server(env: dict[str, str], log: Path | None = None) -> subprocess.Pop
     )  # fmt: skip
 
 
-def wait_healthy(api_url: str, server: subprocess.Popen, timeout: float = 120) -> None:
+def wait_healthy(api_url: str, server: subprocess.Popen, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
