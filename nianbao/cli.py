@@ -203,9 +203,13 @@ def db_reader(
     from sqlalchemy.engine import make_url
 
     from warehouse.access import READER_ROLE, create_reader_login
-    from warehouse.db import WarehouseError, make_engine, translate_errors
+    from warehouse.db import WarehouseError, check_url, make_engine, translate_errors
 
     settings = _settings(database_url)
+    try:
+        check_url(settings.warehouse_url)
+    except WarehouseError as exc:
+        raise _warehouse_failure(exc) from None
     url = make_url(settings.warehouse_url)
     if url.get_backend_name() != "postgresql":
         raise _warehouse_failure(

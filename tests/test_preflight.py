@@ -104,3 +104,14 @@ def test_the_real_command_prints_one_line(tmp_path) -> None:
     assert done.stderr.strip().splitlines() == [
         "error: postgres://a@b/c: SQLAlchemy spells the scheme postgresql://, not postgres:// (use postgresql://a@b/c)"
     ]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["db", "upgrade"], ["db", "status"], ["query", "SELECT 1"], ["flags"], ["db", "reader", "alice"]],
+    ids=lambda c: " ".join(c),
+)
+@pytest.mark.parametrize("url", ["postgres://alice@db.example/nianbao", "mysql://alice@db.example/nianbao", "nope"])
+def test_the_other_warehouse_commands_say_it_in_one_line_too(env, command, url) -> None:
+    line = _one_error_line(runner.invoke(app, [*command, "--db", url]))
+    assert "postgresql://" in line or "not a database URL" in line, line
