@@ -13,7 +13,7 @@ from dataclasses import asdict
 
 from prefect import flow, get_run_logger
 
-from flows.runner import quiet_prefect, task_runner_for
+from flows.runner import start_prefect, task_runner_for
 from flows.tasks import (
     crawl_portal,
     load_parsed,
@@ -25,6 +25,7 @@ from flows.tasks import (
 )
 from nianbao.settings import Settings
 from rawstore.manifest import ManifestRecord, read_manifest
+from warehouse.db import check_warehouse
 
 
 def parse_all(records: list[ManifestRecord], raw_root: str, progress: bool) -> list:
@@ -56,6 +57,8 @@ def nightly(
 ) -> dict:
     settings = Settings(**{k: v for k, v in {"data_dir": data_dir, "database_url": database_url}.items() if v})
     logger = get_run_logger()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the crawl's, and the default warehouse's
+    check_warehouse(settings.warehouse_url)  # a bad URL or an old schema fails the run now, not after the crawl
     data = str(settings.data_dir)
     crawl: dict[str, dict] = {}
     submitted = {
@@ -88,7 +91,7 @@ def nightly(
 def run_nightly(settings: Settings, **parameters) -> dict:
     """Run the flow once here, on the task runner the settings ask for (Prefect's ephemeral API if no server)."""
     parameters.setdefault("progress", sys.stderr.isatty())
-    quiet_prefect()
+    start_prefect()  # with room for a busy machine, one start-up at a time
     runnable = nightly.with_options(task_runner=task_runner_for(settings))
     return runnable(data_dir=str(settings.data_dir), database_url=settings.warehouse_url, **parameters)
 

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from prefect import flow, get_run_logger
 
 from flows.nightly import parse_all
-from flows.runner import quiet_prefect, task_runner_for
+from flows.runner import start_prefect, task_runner_for
 from flows.tasks import load_parsed, pages_with_attachments, publish_artifacts, validate
 from nianbao.settings import Settings
 from warehouse.db import make_engine
@@ -37,6 +37,6 @@ def reparse(data_dir: str | None = None, database_url: str | None = None, docs: 
 
 def run_reparse(settings: Settings, **parameters) -> dict:
     parameters.setdefault("progress", sys.stderr.isatty())
-    quiet_prefect()
+    start_prefect()  # with room for a busy machine, one start-up at a time
     runnable = reparse.with_options(task_runner=task_runner_for(settings))
     return runnable(data_dir=str(settings.data_dir), database_url=settings.warehouse_url, **parameters)

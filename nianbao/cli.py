@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -104,9 +106,36 @@ def _settings(database_url: str | None = None) -> Settings:
     return settings
 
 
-def _warehouse_failure(exc: Exception) -> typer.Exit:
+def _warehouse_failure(exc: Exception | str) -> typer.Exit:
     err.print(f"[bold red]error[/]: {exc}", highlight=False, soft_wrap=True)
     return typer.Exit(1)
+
+
+def _preflight(settings: Settings) -> None:
+    """Before any work: the warehouse URL's scheme and driver, the SQLite folder or the server, the schema.
+    What is wrong is one line (and exit 1), not a traceback after a half-hour crawl."""
+    from warehouse.db import WarehouseError, check_warehouse
+
+    try:
+        if settings.database_url is None:  # the default SQLite file lives in the data dir: ours to create
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        check_warehouse(settings.warehouse_url)
+    except OSError as exc:
+        raise _warehouse_failure(f"cannot create the data dir {settings.data_dir}: {file_problem(exc)}") from None
+    except WarehouseError as exc:
+        raise _warehouse_failure(exc) from None
+
+
+@contextmanager
+def _prefect_start_errors() -> Iterator[None]:
+    """Prefect's ephemeral API that does not start (a busy machine, a broken PREFECT_HOME): one line, exit 1."""
+    from flows.runner import PrefectStartFailed
+
+    try:
+        yield
+    except PrefectStartFailed as exc:
+        fail_line("prefect", str(exc))
+        raise typer.Exit(1) from None
 
 
 @db_app.command("upgrade")
@@ -174,9 +203,13 @@ def db_reader(
     from sqlalchemy.engine import make_url
 
     from warehouse.access import READER_ROLE, create_reader_login
-    from warehouse.db import WarehouseError, make_engine, translate_errors
+    from warehouse.db import WarehouseError, check_url, make_engine, translate_errors
 
     settings = _settings(database_url)
+    try:
+        check_url(settings.warehouse_url)
+    except WarehouseError as exc:
+        raise _warehouse_failure(exc) from None
     url = make_url(settings.warehouse_url)
     if url.get_backend_name() != "postgresql":
         raise _warehouse_failure(
@@ -214,6 +247,7 @@ def load(
         fail_line("--url", "give --url with one file only")
         raise typer.Exit(2)
     settings = _settings(database_url)
+    _preflight(settings)
     engine = make_engine(settings.warehouse_url)
     raw_store = RawStore(settings.paths.raw)
     counts: dict[str, int] = {}
@@ -331,6 +365,7 @@ def validate(
     from warehouse.db import WarehouseError, make_engine
 
     settings = _settings(database_url)
+    _preflight(settings)
     try:
         summary = validate_warehouse(
             make_engine(settings.warehouse_url), docs_dir=None if no_docs else settings.paths.docs
@@ -430,8 +465,10 @@ def run(
     from flows.nightly import run_nightly
 
     settings = _settings(database_url)
-    result = run_nightly(settings, portals=portal or None, since=since, host_map=_host_map(host_map) or None,
-                         docs=not no_docs)  # fmt: skip
+    _preflight(settings)
+    with _prefect_start_errors():
+        result = run_nightly(settings, portals=portal or None, since=since, host_map=_host_map(host_map) or None,
+                             docs=not no_docs)  # fmt: skip
     out.print(Markdown(result["summary"]))
 
 
@@ -445,7 +482,10 @@ def reparse(
 
     from flows.reparse import run_reparse
 
-    result = run_reparse(_settings(database_url), docs=not no_docs)
+    settings = _settings(database_url)
+    _preflight(settings)
+    with _prefect_start_errors():
+        result = run_reparse(settings, docs=not no_docs)
     out.print(Markdown(result["summary"]))
 
 
@@ -515,10 +555,12 @@ def demo(
     from warehouse.db import WarehouseError, make_engine
 
     settings = _settings()
+    _preflight(settings)
     server, port = serve_mirror()
     out.print(f"serving the portal mirror on http://127.0.0.1:{port} (the real portals are not reachable here)")
     try:
-        result = run_nightly(settings, host_map=server.host_map(), since=since)
+        with _prefect_start_errors():
+            result = run_nightly(settings, host_map=server.host_map(), since=since)
     finally:
         server.stop()
     from rich.markdown import Markdown
@@ -548,6 +590,7 @@ def ui(
     logs.mkdir(parents=True, exist_ok=True)
     env = prefect_ui.environment(port)
     server = worker = None
+    prefect_ui.stop_on_signals()  # SIGTERM/SIGHUP stop everything, like Ctrl-C
     try:
         server = prefect_ui.start_server(env, logs / "prefect-server.log")
         out.print(f"starting the Prefect server on http://127.0.0.1:{port} (log: {logs / 'prefect-server.log'})…")
@@ -555,7 +598,9 @@ def ui(
         prefect_ui.deploy(env)
         out.print("deployed prefect.yaml: nightly (02:00 Asia/Shanghai) and reparse")
         worker = prefect_ui.start_worker(env, logs / "prefect-worker.log")
-        out.print(f"worker on pool {prefect_ui.POOL} started. Open http://127.0.0.1:{port} — Ctrl-C stops all.")
+        out.print(
+            f"worker on pool {prefect_ui.POOL} started. Open http://127.0.0.1:{port} — Ctrl-C or SIGTERM stops all."
+        )
         out.print(f"Run the nightly flow now: PREFECT_API_URL={env['PREFECT_API_URL']} "
                   ".venv/bin/prefect deployment run nightly/nightly")  # fmt: skip
         while server.poll() is None:
@@ -566,7 +611,9 @@ def ui(
     except KeyboardInterrupt:
         out.print("stopping…")
     finally:
+        prefect_ui.hold_signals()
         prefect_ui.stop(worker, server)
+        out.print("stopped the Prefect server and worker")
 
 
 @app.command()

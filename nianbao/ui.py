@@ -7,8 +7,10 @@ server, deploy, and look at the deployments through the API.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -56,7 +58,7 @@ def start_server(env: dict[str, str], log: Path | None = None) -> subprocess.Pop
     )  # fmt: skip
 
 
-def wait_healthy(api_url: str, server: subprocess.Popen, timeout: float = 120) -> None:
+def wait_healthy(api_url: str, server: subprocess.Popen, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -95,13 +97,49 @@ def start_worker(env: dict[str, str], log: Path | None = None) -> subprocess.Pop
     )  # fmt: skip
 
 
-def stop(*processes: subprocess.Popen | None) -> None:
-    for process in processes:
-        if process is not None and process.poll() is None:
-            process.terminate()
-    for process in processes:
-        if process is not None:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the main thread is, like Ctrl-C's KeyboardInterrupt."""
+
+
+def stop_on_signals() -> None:
+    """Make SIGTERM (systemd, docker, kill) and SIGHUP (the terminal closed) stop ``nianbao ui`` the way Ctrl-C
+    does: an exception in the main thread, so that its ``finally`` stops the server and the worker."""
+
+    def _raise(signum: int, _frame: object) -> None:
+        raise Stopped(signal.Signals(signum).name)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise)
+
+
+def hold_signals() -> None:
+    """While stopping: a second Ctrl-C or SIGTERM must not break off the clean-up (which is bounded: ``stop``)."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> bool:
+    """Send ``signum`` to the process group ``process`` leads (started with ``start_new_session``): the server's
+    and the worker's own children (uvicorn, flow-run processes) go with them. False when the group is gone."""
+    try:
+        os.killpg(process.pid, signum)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def stop(*processes: subprocess.Popen | None, grace: float = 10) -> None:
+    """Stop each process and everything it started: SIGTERM to each group, SIGKILL to what is left after
+    ``grace`` seconds. Returns when all of them are gone."""
+    started = [p for p in processes if p is not None]
+    for process in started:
+        _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in started:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    for process in started:  # the leader may be gone while a child of it still runs
+        while _signal_group(process, 0) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        _signal_group(process, signal.SIGKILL)
+        process.wait()

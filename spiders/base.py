@@ -5,7 +5,8 @@ home page -> 政府信息公开 section -> catalogues and agency pages -> 年报
 configured ones) -> every list page -> each report page in the year window -> its attachments.
 
 Report pages and attachments already stored are not downloaded again: with the server's
-ETag/Last-Modified they are asked for conditionally (304), without them they are skipped.
+ETag/Last-Modified they are asked for conditionally (304), without them they are revisited on a
+cadence (spiders/state.py: weekly for recent reports, quarterly for older) and compared by sha256.
 List pages are fetched every time. Every failure is recorded as a ``Fault`` with its URL
 in ``crawl/<portal>/summary.json``; the crawl goes on.
 """
@@ -47,7 +48,7 @@ from spiders.pages import (
     section_to_links,
     title_to_report_year,
 )
-from spiders.state import CrawlState, Fault, fault_dicts, write_json_atomic
+from spiders.state import CrawlState, Fault, fault_dicts, revisit_due, write_json_atomic
 
 #: how deep below a 政府信息公开 section the spider looks for columns (section -> catalogue -> agency)
 MAX_SECTION_DEPTH = 3
@@ -180,8 +181,10 @@ class PortalSpider(scrapy.Spider):
         if url in self.state.documents and not self.recheck:
             headers = self.state.validators(url)
             if not headers:
-                self.tally(f"known_skipped.{kind}")
-                return None
+                if not revisit_due(self.state.documents[url], self.today):
+                    self.tally(f"known_skipped.{kind}")
+                    return None
+                self.tally(f"revisit.{kind}")  # no validators: fetched again on the cadence, compared by sha256
         self.requested.add(url)
         return Request(
             url,

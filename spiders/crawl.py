@@ -148,8 +148,10 @@ def summary_text(summary: dict[str, Any]) -> str:
         lines.append(
             f"{name:9} {s.get('host', '')}: {status}; reports {c.get('reports', 0)} "
             f"(new {c.get('new.report_page', 0)}, changed {c.get('changed.report_page', 0)}, "
-            f"not modified {c.get('not_modified.report_page', 0)}, known {c.get('known_skipped.report_page', 0)}), "
-            f"attachments new {c.get('new.attachment', 0)}, columns {c.get('columns', 0)}, "
+            f"not modified {c.get('not_modified.report_page', 0)}, known {c.get('known_skipped.report_page', 0)}, "
+            f"revisited {c.get('revisit.report_page', 0)}), "
+            f"attachments new {c.get('new.attachment', 0)} (revisited {c.get('revisit.attachment', 0)}), "
+            f"columns {c.get('columns', 0)}, "
             f"list pages {c.get('list_pages', 0)}, outside the years {c.get('out_of_window', 0)}"
         )
         for fault in s.get("faults", []):

@@ -49,6 +49,7 @@ class RawStorePipeline:
             "etag": headers.get("etag"),
             "last_modified": headers.get("last-modified"),
             "fetched_at": item.fetched_at,
+            "checked_on": spider.today.isoformat(),  # the crawl's date (injectable): revisits count from it
             "report_year": item.report_year,
             "title": item.title,
             "published_date": item.published_date,

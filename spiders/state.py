@@ -2,12 +2,16 @@
 
 Under the data dir, per portal:
 
-    crawl/<portal>/state.json      known documents (sha256, ETag, Last-Modified), columns and their counts
+    crawl/<portal>/state.json      known documents (sha256, ETag, Last-Modified, checked_on), columns and their counts
     crawl/<portal>/manifest.jsonl  one line per stored document version (see spiders/pipelines.py)
     crawl/<portal>/summary.json    the last crawl's summary: counts, columns, faults
     raw/ab/<sha256>.bin            the bytes (rawstore/store.py)
 
 (the paths are spelled once, in rawstore/layout.py; the manifest is rawstore/manifest.py)
+
+A known document is asked for again every night when its server gave an ETag or Last-Modified (a 304
+costs nothing); without them it is revisited on a cadence (``revisit_due``): weekly for recent reports,
+quarterly for older ones, and its bytes compared by sha256, a changed one stored as a new version.
 
 ``Fault`` kinds: http_error, broken_link, timeout, download_error, soft_404,
 selector_empty, column_emptied, column_missing, no_reports, spider_error,
@@ -20,10 +24,18 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from rawstore.layout import DataLayout
+
+#: Revisits of documents whose server sends no ETag/Last-Modified (nothing to ask conditionally with):
+#: re-fetched when the last fetch is this many days old, and compared by sha256 (spiders/pipelines.py).
+#: Recent reports — published this year or last year, i.e. report year >= today's year - 2 — weekly, so an
+#: edited report is seen within a week of the edit by a nightly crawl; older ones once a quarter.
+REVISIT_RECENT_DAYS = 7
+REVISIT_OLDER_DAYS = 90
 
 FAULT_KINDS = {
     "http_error": "answered an HTTP error after retries",
@@ -98,6 +110,35 @@ class CrawlState:
         if known.get("last_modified"):
             headers["If-Modified-Since"] = known["last_modified"]
         return headers
+
+
+def _checked_on(known: dict[str, Any]) -> date | None:
+    """The date of the crawl that last fetched a document (``checked_on``, else the date of ``fetched_at``)."""
+    try:
+        return date.fromisoformat(str(known.get("checked_on") or known.get("fetched_at"))[:10])
+    except ValueError:
+        return None
+
+
+def report_year_of(known: dict[str, Any]) -> int | None:
+    """The report year of a known document: its own, else the year before its publication (reports for year
+    Y appear from January Y+1), else None."""
+    if isinstance(known.get("report_year"), int):
+        return known["report_year"]
+    published = str(known.get("published_date") or "")[:4]
+    return int(published) - 1 if published.isdigit() else None
+
+
+def revisit_days(known: dict[str, Any], today: date) -> int:
+    """How often a known document without validators is fetched again (an unknown year counts as recent)."""
+    year = report_year_of(known)
+    return REVISIT_RECENT_DAYS if year is None or year >= today.year - 2 else REVISIT_OLDER_DAYS
+
+
+def revisit_due(known: dict[str, Any], today: date) -> bool:
+    """Whether a known document without validators is due to be fetched again on ``today``."""
+    checked = _checked_on(known)
+    return checked is None or (today - checked).days >= revisit_days(known, today)
 
 
 def fault_dicts(faults: list[Fault]) -> list[dict[str, str]]:

@@ -63,13 +63,96 @@ def describe_url(url: str) -> str:
         return url
 
 
-def make_engine(url: str, *, read_only: bool = False) -> Engine:
-    """An engine for ``url``. Read-only engines cannot write by construction:
-    SQLite opened with ``mode=ro``, PostgreSQL sessions with ``default_transaction_read_only``."""
+#: what a warehouse URL may name: SQLite, or PostgreSQL through psycopg 3 (installed with nianbao)
+SUPPORTED_URLS = "sqlite:///PATH or postgresql://USER@HOST/DB"
+
+
+def check_url(url: str) -> sa.URL:
+    """The parsed URL, or a one-line :class:`WarehouseUnavailable` saying what is wrong and how to fix it:
+    an unknown or unsupported scheme, a driver that is not installed, an async driver. Connects to nothing."""
     try:
         parsed = make_url(url)
     except sa.exc.ArgumentError as exc:
-        raise WarehouseUnavailable(f"not a database URL: {url!r}") from exc
+        raise WarehouseUnavailable(f"not a database URL: {url!r}; give {SUPPORTED_URLS}") from exc
+    shown = describe_url(url)
+    backend, _, driver = parsed.drivername.partition("+")  # (get_driver_name() would load the dialect)
+    if backend == "postgres":
+        fixed = parsed.set(drivername="postgresql" + parsed.drivername[len("postgres") :])
+        raise WarehouseUnavailable(
+            f"{shown}: SQLAlchemy spells the scheme postgresql://, not postgres:// "
+            f"(use {fixed.render_as_string(hide_password=True)})"
+        )
+    if backend not in ("sqlite", "postgresql"):
+        raise WarehouseUnavailable(f"{shown}: nianbao's warehouse runs on SQLite or PostgreSQL, not {backend}; "
+                                   f"give {SUPPORTED_URLS}")  # fmt: skip
+    if parsed.drivername == "postgresql":  # SQLAlchemy's default would be psycopg2; ours is psycopg 3
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        driver = "psycopg"
+    try:
+        dialect = parsed.get_dialect()
+        if getattr(dialect, "is_async", False):
+            raise WarehouseUnavailable(
+                f"{shown}: {driver} is an asyncio driver; the warehouse needs postgresql:// (psycopg 3)"
+            )
+        dialect.import_dbapi()
+    except sa.exc.NoSuchModuleError:
+        raise WarehouseUnavailable(
+            f"{shown}: SQLAlchemy has no driver {parsed.drivername!r}; give {SUPPORTED_URLS}"
+        ) from None
+    except ImportError as exc:
+        raise WarehouseUnavailable(
+            f"{shown}: the driver {driver} is not installed ({exc.name or exc}); use postgresql:// "
+            "(psycopg 3, installed with nianbao) or install it into the venv"
+        ) from None
+    return parsed
+
+
+def check_warehouse(url: str) -> None:
+    """Everything a run needs of its warehouse, checked before any work: a supported URL with its driver,
+    a SQLite file whose folder exists (nothing is created for a mistyped path), a server that answers, and
+    the schema nianbao needs (an empty database is fine: the first load creates it)."""
+    parsed = check_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            folder = Path(database).parent
+            if not folder.is_dir():
+                raise WarehouseUnavailable(
+                    f"{describe_url(url)}: the folder {folder} does not exist; create it or fix the URL "
+                    "(NIANBAO_DATABASE_URL / --db)"
+                )
+    engine = make_engine(url)
+    try:
+        with _unreachable_hint(), translate_errors(url):
+            current = current_revision(engine)
+            if current is None and not sa.inspect(engine).get_table_names():
+                return
+            head = head_revision()
+            if current != head:
+                raise SchemaOutdated(
+                    f"the warehouse at {describe_url(url)} is at schema {current or 'none'}, "
+                    f"nianbao needs {head}: run `nianbao db upgrade` first"
+                )
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _unreachable_hint() -> Iterator[None]:
+    try:
+        yield
+    except SchemaOutdated:
+        raise
+    except WarehouseUnavailable as exc:
+        raise WarehouseUnavailable(f"{exc} (is the server running? check NIANBAO_DATABASE_URL / --db)") from None
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for ``url``. Read-only engines cannot write by construction:
+    SQLite opened with ``mode=ro``, PostgreSQL sessions with ``default_transaction_read_only``.
+    The URL is checked first (:func:`check_url`); the folder of a SQLite file is created one level deep at
+    most (the data dir), so that a mistyped path does not grow a tree of folders."""
+    parsed = check_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -80,7 +163,16 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
                 return sa.create_engine(
                     f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true", connect_args={"timeout": 30}
                 )
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(exist_ok=True)
+            except FileNotFoundError:
+                raise WarehouseUnavailable(
+                    f"{describe_url(url)}: the folder {path.parent.parent} does not exist; create it or fix the URL"
+                ) from None
+            except OSError as exc:
+                raise WarehouseUnavailable(
+                    f"{describe_url(url)}: cannot create {path.parent}: {exc.strerror}"
+                ) from None
         engine = sa.create_engine(url, connect_args={"timeout": 30})
 
         @sa.event.listens_for(engine, "connect")
@@ -95,8 +187,6 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
 
         return engine
     if parsed.get_backend_name() == "postgresql":
-        if parsed.drivername == "postgresql":
-            parsed = parsed.set(drivername="postgresql+psycopg")
         connect_args = {"connect_timeout": 10}
         if read_only:
             connect_args["options"] = "-c default_transaction_read_only=on"
