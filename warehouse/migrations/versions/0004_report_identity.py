@@ -35,14 +35,12 @@ def upgrade() -> None:
     conn = op.get_bind()
     for statement in drop_statements():
         op.execute(statement)
-    with op.batch_alter_table("agencies") as batch:
-        batch.add_column(sa.Column("key", sa.String(300), nullable=True))
+    # ADD COLUMN, not a batch table copy: SQLite cannot drop a table that reports reference (foreign keys on)
+    op.add_column("agencies", sa.Column("key", sa.String(300), nullable=False, server_default=""))
     agencies = sa.table("agencies", sa.column("id", sa.Integer), sa.column("name", sa.String), sa.column("key"))
     for agency_id, name in conn.execute(sa.select(agencies.c.id, agencies.c.name)).all():
         conn.execute(sa.update(agencies).where(agencies.c.id == agency_id).values(key=agency_key(name)))
-    with op.batch_alter_table("agencies") as batch:
-        batch.alter_column("key", existing_type=sa.String(300), nullable=False)
-        batch.create_index("ix_agencies_key", ["key"])
+    op.create_index("ix_agencies_key", "agencies", ["key"])
     op.create_table(
         "document_urls",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -118,8 +116,7 @@ def downgrade() -> None:
     op.drop_index("ix_document_urls_url", "document_urls")
     op.drop_index("ix_document_urls_document_id", "document_urls")
     op.drop_table("document_urls")
-    with op.batch_alter_table("agencies") as batch:
-        batch.drop_index("ix_agencies_key")
-        batch.drop_column("key")
+    op.drop_index("ix_agencies_key", "agencies")
+    op.execute("ALTER TABLE agencies DROP COLUMN key")  # SQLite 3.35+ and PostgreSQL, without a table copy
     for statement in _views_0001():
         op.execute(statement)
