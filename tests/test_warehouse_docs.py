@@ -66,7 +66,10 @@ def test_every_example_query_runs(loaded_engine) -> None:
     assert ("白银市平川区", 2020, 1, 3, 0, 3) in per_district.rows
     copies = by_first_line["SELECT agency, year, role, format, differing_cells, url"]
     pingchuan = [row[:5] for row in copies.rows if row[:2] == ("白银市平川区", 2020)]
-    assert sorted(pingchuan) == [("白银市平川区", 2020, "alternate", "text", 0), ("白银市平川区", 2020, "current", "html", 0)]
+    assert sorted(pingchuan) == [
+        ("白银市平川区", 2020, "alternate", "text", 0),
+        ("白银市平川区", 2020, "current", "html", 0),
+    ]
     unbalanced = by_first_line["SELECT report_id, agency, year,"]
     assert {(agency, year, received, settled) for _, agency, year, received, settled in unbalanced.rows} == {
         ("白银市平川区", 2020, 3, 0)  # seed 002: 3 received, (七)总计 0
