@@ -325,7 +325,7 @@ def test_two_processes_loading_overlapping_files_both_finish_without_duplicates(
     time.sleep(3)  # let the three import nianbao
     go.touch()
     outputs = [child.communicate(timeout=300) for child in children]
-    for child, (out, err) in zip(children, outputs, strict=True):
+    for child, (_, err) in zip(children, outputs, strict=True):
         assert child.returncode == 0, err
         assert "UNIQUE" not in err and "Traceback" not in err
     assert [len(out.split()) for out, _ in outputs] == [len(first), len(first), len(second)]  # every file
