@@ -1,8 +1,13 @@
 """Loading parsed reports: idempotent, versioned, all-or-nothing per document.
 
 * The same bytes at the same URL again change nothing (``unchanged``).
+* The same bytes at another URL are the same document with one more URL
+  (``new_url``, a row in ``document_urls``; nothing is parsed again).
 * New bytes at a known URL are a new document version; once they parse, the
   previous version's report is marked ``superseded`` (history kept).
+* After every load the report's current document is chosen again among all the
+  documents of its agency and year (warehouse/identity.py): the others become
+  ``alternate`` or ``superseded``, and the views count the report once.
 * A document parsed by an older parser version is re-parsed and its cells
   replaced in one transaction (``reparsed``).
 * A document that does not parse is stored as a ``failed`` report with the
@@ -13,6 +18,8 @@
 The warehouse stores what it is given — a :class:`~parsers.report.Report` or a
 :class:`~parsers.errors.ParseFailure` — and never parses: the flows (and
 ``flows/ingest.py`` for local files) parse, then call :func:`store_report`.
+Each document's transaction holds the warehouse's write lock
+(:func:`warehouse.db.write_transaction`), so concurrent loads take turns.
 """
 
 from __future__ import annotations

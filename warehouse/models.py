@@ -53,7 +53,8 @@ class Agency(SQLModel, table=True):
 
 
 class Document(SQLModel, table=True):
-    """One fetched (or loaded) version of a document: the same URL with new bytes is a new row."""
+    """One document: one set of bytes (the same URL with new bytes is a new row, a new version); ``url`` is
+    where it was first found, ``document_urls`` every URL it was found at."""
 
     __tablename__ = "documents"
     __table_args__ = (sa.UniqueConstraint("url", "sha256", name="uq_documents_url_sha256"),)
@@ -92,7 +93,8 @@ class DocumentUrl(SQLModel, table=True):
 
 
 class StoredReport(SQLModel, table=True):
-    """The parse of one document: parsed, failed (with the error) or superseded by a newer version."""
+    """The parse of one document: ``parsed`` (the current document of its agency and year), ``alternate``,
+    ``superseded`` or ``failed`` (with the error)."""
 
     __tablename__ = "reports"
 
