@@ -68,7 +68,7 @@ Operand = tuple[str, str, str | None]  # (tbl, row_key, column_key)
 @dataclass(frozen=True)
 class Check:
     key: str
-    subject: str  # requests, reviews, report, history: the file in expectations/ that declares it
+    subject: str  # requests, reviews, report, history, copies: the file in expectations/ that declares it
     severity: Severity
     description: str  # one line, for Data Docs and `nianbao check`
     sql: str  # non-passing scopes; ``{batch}`` stands for the cells table
@@ -79,6 +79,9 @@ class Check:
     #: when set, a finding's evidence is every cell of the report matching this SQL condition on ``c``
     #: (the cells table), instead of the operands of its scope
     bad_cell_sql: str | None = None
+    #: when set, a finding's evidence is the rows of this SQL (over every finding, run once) whose
+    #: ``report_id`` and ``scope`` are the finding's; ``tbl``, ``row_key``, ``column_key`` name the cell
+    evidence_sql: str | None = None
 
     def sql_on(self, table: str = "cells") -> str:
         return self.sql.replace("{batch}", table)

@@ -10,7 +10,9 @@ T = Table.REQUESTS.value
 CARRIED_OVER, CARRIED_FORWARD = REQUEST_ROW_KEYS[1], REQUEST_ROW_KEYS[-1]
 #: the rows' names without the part numbering (上年结转, 结转下年度)
 NAME = {k: REQUEST_ROW_REFERENCE[k].split("、", 1)[1] for k in (CARRIED_OVER, CARRIED_FORWARD)}
-_PREVIOUS = """JOIN reports p ON p.agency_id = r.agency_id AND p.year = r.year - 1 AND p.status = 'parsed'"""
+#: the same agency's current report of the year before (the same agency key: spellings of one agency are one)
+_PREVIOUS = """JOIN agencies ra ON ra.id = r.agency_id JOIN agencies pa ON pa.key = ra.key
+    JOIN reports p ON p.agency_id = pa.id AND p.year = r.year - 1 AND p.status = 'parsed'"""
 
 
 def _operands(scope: str | None) -> list[Operand]:
