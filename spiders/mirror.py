@@ -9,6 +9,18 @@ the file ``page@query`` if the mirror has one, else ``page``; ETag and
 Last-Modified per ``<host>/_mirror.json`` with 304 answers to If-None-Match and
 If-Modified-Since; 404 for a missing file.
 
+Platform emulation, per host in ``<host>/_mirror.json`` (../shared/portals.md):
+
+- ``unit_api``: the Hanweb JPaaS unit API path; ``GET``/``POST`` with ``pageId`` and
+  ``paramJson={"pageNo":N,"pageSize":M}`` answers JSON ``{"success":true,"data":{"html":…}}`` built from
+  ``_api/unit/<pageId>.json`` (a list of ``<li>`` strings), at most ``unit_max_rows`` rows a page;
+  with ``unit_needs_referer`` a request without a Referer gets ``{"success":false}``
+- any ``…/dataproxy.jsp``: classic Hanweb paging from ``_api/dataproxy/<columnid>.json``; POST with
+  ``startrecord``/``endrecord`` in the query and the form fields, or GET ``page=N`` (``perpage`` from
+  the file); answers XML ``<datastore><totalrecord>…``
+- ``redirects``: ``{"/path": "http://other.host/…"}`` answered 302
+- ``statuses``: ``{"/path": 412}`` answered with that status (a WAF)
+
 Fault switches (``Faults``; change them while serving), keyed by ``host/path``
 (with ``?query`` if any):
 
@@ -32,7 +44,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "portals"
 LIST_START, LIST_END = "<!-- list:start -->", "<!-- list:end -->"
@@ -49,6 +61,12 @@ CONTENT_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".css": "text/css",
     ".js": "application/javascript",
+    ".json": "application/json;charset=UTF-8",
+    ".xml": "text/xml;charset=UTF-8",
+    ".ofd": "application/ofd",
+    ".zip": "application/zip",
+    ".rar": "application/x-rar-compressed",
+    ".et": "application/kset",
 }
 NOT_FOUND = (
     b"<!DOCTYPE html><html><head><meta charset='utf-8'><title>404 Not Found</title></head>"
@@ -87,6 +105,7 @@ class Logged:
     path: str
     status: int
     conditional: bool
+    method: str = "GET"
 
 
 class MirrorServer(ThreadingHTTPServer):
@@ -176,6 +195,11 @@ class MirrorHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._serve(head=False)
 
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.form = dict(parse_qsl(self.rfile.read(length).decode("utf-8", "replace"), keep_blank_values=True))
+        self._serve(head=False, method="POST")
+
     def _send(self, status: int, body: bytes, headers: dict[str, str], head: bool, send: int | None = None) -> None:
         self.send_response(status)
         for name, value in headers.items():
@@ -188,14 +212,15 @@ class MirrorHandler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
 
-    def _serve(self, head: bool) -> None:
+    def _serve(self, head: bool, method: str = "GET") -> None:
+        self.method = method
         host, path, query = self._site()
         key = f"{host}{path}" + (f"?{query}" if query else "")
         faults = self.server.faults
         conditional = bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"))
         status = self._respond(host, path, query, key, faults, head)
         with self.server.lock:
-            self.server.log.append(Logged(host, path + (f"?{query}" if query else ""), status, conditional))
+            self.server.log.append(Logged(host, path + (f"?{query}" if query else ""), status, conditional, method))
 
     def _respond(self, host: str, path: str, query: str, key: str, faults: Faults, head: bool) -> int:
         if key in faults.slow:
@@ -207,6 +232,9 @@ class MirrorHandler(BaseHTTPRequestHandler):
         if self.server.take_error500(key):
             self._send(500, b"500 Internal Server Error", {"Content-Type": "text/plain"}, head)
             return 500
+        emulated = self._platform(host, path, query, head) if host else None
+        if emulated is not None:
+            return emulated
         file = self._file(host, path, query)
         if file is None:
             page = self.server.root / host / "_404.html" if host else None
@@ -233,6 +261,72 @@ class MirrorHandler(BaseHTTPRequestHandler):
             self._send(200, body, headers, head, send=len(body) // 2)
             return 200
         self._send(200, body, headers, head)
+        return 200
+
+    def _platform(self, host: str, path: str, query: str, head: bool) -> int | None:
+        """The dynamic answers of the real platforms (see the module doc), or None for a plain file."""
+        config = self.server.config(host)
+        if path in config.get("statuses", {}):
+            code = int(config["statuses"][path])
+            body = f"<html><body><h1>{code}</h1></body></html>".encode()
+            self._send(code, body, {"Content-Type": "text/html"}, head)
+            return code
+        if path in config.get("redirects", {}):
+            self._send(302, b"", {"Location": config["redirects"][path], "Content-Type": "text/html"}, head)
+            return 302
+        params = dict(parse_qsl(query, keep_blank_values=True))
+        params.update(getattr(self, "form", {}) if self.method == "POST" else {})
+        site = self.server.root / host
+        if config.get("unit_api") and path == config["unit_api"]:
+            return self._unit(site, params, config, head)
+        if path.endswith("/dataproxy.jsp"):
+            return self._dataproxy(site, params, head)
+        return None
+
+    def _unit(self, site: Path, params: dict[str, str], config: dict[str, Any], head: bool) -> int:
+        records_file = site / "_api" / "unit" / f"{params.get('pageId', '')}.json"
+        if not records_file.is_file() or (config.get("unit_needs_referer") and not self.headers.get("Referer")):
+            answer: dict[str, Any] = {"success": False, "message": "参数错误", "data": None}
+        else:
+            records = json.loads(records_file.read_text(encoding="utf-8"))
+            try:
+                paging = json.loads(params.get("paramJson") or "{}")
+            except ValueError:
+                paging = {}
+            rows = min(int(paging.get("pageSize") or 15), int(config.get("unit_max_rows", 15)))
+            page = max(int(paging.get("pageNo") or 1), 1)
+            chunk = records[(page - 1) * rows : page * rows]
+            html_list = '<ul class="list">' + "".join(chunk) + "</ul>"
+            pager = f'<div class="pagination" rows="{rows}" count="{len(records)}"></div>'
+            answer = {"success": True, "message": "", "data": {"html": html_list + pager}}
+        body = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+        self._send(200, body, {"Content-Type": "application/json;charset=UTF-8"}, head)
+        return 200
+
+    def _dataproxy(self, site: Path, params: dict[str, str], head: bool) -> int:
+        records_file = site / "_api" / "dataproxy" / f"{params.get('columnid', '')}.json"
+        if not records_file.is_file():
+            self._send(404, NOT_FOUND, {"Content-Type": "text/html"}, head)
+            return 404
+        data = json.loads(records_file.read_text(encoding="utf-8"))
+        records, per = data["records"], int(data.get("perpage", 15))
+        if self.method == "POST" and "startrecord" in params:
+            start, end = int(params["startrecord"]), int(params.get("endrecord") or 0)
+        elif self.method == "POST" and not data.get("post", True):
+            self._send(405, b"Method Not Allowed", {"Content-Type": "text/plain"}, head)
+            return 405
+        else:
+            page = int(params.get("page") or 1)
+            start, end = (page - 1) * per + 1, page * per
+        chunk = records[start - 1 : end]
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n'
+            f"<totalrecord>{len(records)}</totalrecord>\n<totalpage>{-(-len(records) // per)}</totalpage>\n"
+            "<recordset>\n"
+            + "".join(f"<record><![CDATA[{r}]]></record>\n" for r in chunk)
+            + "</recordset>\n</datastore>"
+        ).encode("utf-8")
+        self._send(200, body, {"Content-Type": "text/xml;charset=UTF-8"}, head)
         return 200
 
     def _content_type(self, file: Path) -> str:
