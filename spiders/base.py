@@ -305,9 +305,12 @@ class PortalSpider(scrapy.Spider):
             col["platforms"].add(platform)
         entries = list_entries(sel, response.url, (self.family.article_url, *all_article_url_res()))
         followed = False
-        for api in list_unit_apis(sel, response.url):  # Hanweb JPaaS shell
+        apis = list_unit_apis(sel, response.url)
+        for api in apis:  # Hanweb JPaaS shell
             followed = True
             yield self._unit(api, column, 1, UNIT_PAGE_SIZE, response.url)
+        if "unitbuild" in shapes and not apis:
+            self.fault("list_unfollowed", response.url, "a unitbuild.js shell without a readable url/queryData")
         proxy = list_dataproxy(sel, response.url)  # classic Hanweb datastore: further pages from dataproxy.jsp
         if proxy is not None and (proxy.total is None or proxy.total > len(entries)):
             followed = True
@@ -315,11 +318,11 @@ class PortalSpider(scrapy.Spider):
             yield self._dataproxy(proxy, column, start, start + 3 * proxy.per_page - 1, response.url)
         for url in list_sub_lists(sel, response.url):  # year sub-columns, 更多, iframe shells
             sub = column_of(url)
-            if sub == column or url in self.requested:
+            if sub != column:
+                followed = True
+                col["children"].add(sub)
+            if sub == column or sub in self.columns:  # itself, or a list already asked for (X/ and X/index.html)
                 continue
-            followed = True
-            self.requested.add(url)
-            col["children"].add(sub)
             self._column(sub, via=response.url)
             yield self._list(url, sub, 1)
         if list_is_marked_empty(sel):

@@ -252,8 +252,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
             headers["ETag"] = etag
         if config.get("last_modified", True):
             headers["Last-Modified"] = email.utils.formatdate(mtime, usegmt=True)
-        if file.name.startswith("downfile.jsp@"):
-            headers["Content-Disposition"] = f'attachment; filename="{file.name.split("filename=")[-1]}"'
+        if file.name.startswith(("downfile.jsp@", "download@")):
+            headers["Content-Disposition"] = f'attachment; filename="{file.name.rsplit("ame=", 1)[-1]}"'
         if self._not_modified(headers, mtime):
             self._send(304, b"", {k: v for k, v in headers.items() if k != "Content-Type"}, head=True)
             return 304
@@ -265,69 +265,13 @@ class MirrorHandler(BaseHTTPRequestHandler):
 
     def _platform(self, host: str, path: str, query: str, head: bool) -> int | None:
         """The dynamic answers of the real platforms (see the module doc), or None for a plain file."""
-        config = self.server.config(host)
-        if path in config.get("statuses", {}):
-            code = int(config["statuses"][path])
-            body = f"<html><body><h1>{code}</h1></body></html>".encode()
-            self._send(code, body, {"Content-Type": "text/html"}, head)
-            return code
-        if path in config.get("redirects", {}):
-            self._send(302, b"", {"Location": config["redirects"][path], "Content-Type": "text/html"}, head)
-            return 302
-        params = dict(parse_qsl(query, keep_blank_values=True))
-        params.update(getattr(self, "form", {}) if self.method == "POST" else {})
-        site = self.server.root / host
-        if config.get("unit_api") and path == config["unit_api"]:
-            return self._unit(site, params, config, head)
-        if path.endswith("/dataproxy.jsp"):
-            return self._dataproxy(site, params, head)
-        return None
-
-    def _unit(self, site: Path, params: dict[str, str], config: dict[str, Any], head: bool) -> int:
-        records_file = site / "_api" / "unit" / f"{params.get('pageId', '')}.json"
-        if not records_file.is_file() or (config.get("unit_needs_referer") and not self.headers.get("Referer")):
-            answer: dict[str, Any] = {"success": False, "message": "参数错误", "data": None}
-        else:
-            records = json.loads(records_file.read_text(encoding="utf-8"))
-            try:
-                paging = json.loads(params.get("paramJson") or "{}")
-            except ValueError:
-                paging = {}
-            rows = min(int(paging.get("pageSize") or 15), int(config.get("unit_max_rows", 15)))
-            page = max(int(paging.get("pageNo") or 1), 1)
-            chunk = records[(page - 1) * rows : page * rows]
-            html_list = '<ul class="list">' + "".join(chunk) + "</ul>"
-            pager = f'<div class="pagination" rows="{rows}" count="{len(records)}"></div>'
-            answer = {"success": True, "message": "", "data": {"html": html_list + pager}}
-        body = json.dumps(answer, ensure_ascii=False).encode("utf-8")
-        self._send(200, body, {"Content-Type": "application/json;charset=UTF-8"}, head)
-        return 200
-
-    def _dataproxy(self, site: Path, params: dict[str, str], head: bool) -> int:
-        records_file = site / "_api" / "dataproxy" / f"{params.get('columnid', '')}.json"
-        if not records_file.is_file():
-            self._send(404, NOT_FOUND, {"Content-Type": "text/html"}, head)
-            return 404
-        data = json.loads(records_file.read_text(encoding="utf-8"))
-        records, per = data["records"], int(data.get("perpage", 15))
-        if self.method == "POST" and "startrecord" in params:
-            start, end = int(params["startrecord"]), int(params.get("endrecord") or 0)
-        elif self.method == "POST" and not data.get("post", True):
-            self._send(405, b"Method Not Allowed", {"Content-Type": "text/plain"}, head)
-            return 405
-        else:
-            page = int(params.get("page") or 1)
-            start, end = (page - 1) * per + 1, page * per
-        chunk = records[start - 1 : end]
-        body = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n'
-            f"<totalrecord>{len(records)}</totalrecord>\n<totalpage>{-(-len(records) // per)}</totalpage>\n"
-            "<recordset>\n"
-            + "".join(f"<record><![CDATA[{r}]]></record>\n" for r in chunk)
-            + "</recordset>\n</datastore>"
-        ).encode("utf-8")
-        self._send(200, body, {"Content-Type": "text/xml;charset=UTF-8"}, head)
-        return 200
+        form = getattr(self, "form", {}) if self.method == "POST" else {}
+        answer = platform_answer(self.server.root, host, self.method, path, query, form, dict(self.headers.items()))
+        if answer is None:
+            return None
+        status, headers, body = answer
+        self._send(status, body, headers, head)
+        return status
 
     def _content_type(self, file: Path) -> str:
         return content_type(file.name)
@@ -345,10 +289,79 @@ class MirrorHandler(BaseHTTPRequestHandler):
         return False
 
 
+def platform_answer(
+    root: Path, host: str, method: str, path: str, query: str, form: dict[str, str], headers: dict[str, str]
+) -> tuple[int, dict[str, str], bytes] | None:
+    """What the mirrored platform answers dynamically (status, headers, body), or None for a plain
+    file: the configured statuses and redirects, the JPaaS unit API, classic Hanweb dataproxy.jsp.
+    Pure, so tests that drive a spider over the saved pages offline get the same answers."""
+    site = Path(root) / host
+    config_file = site / "_mirror.json"
+    config: dict[str, Any] = json.loads(config_file.read_text(encoding="utf-8")) if config_file.is_file() else {}
+    if path in config.get("statuses", {}):
+        code = int(config["statuses"][path])
+        return code, {"Content-Type": "text/html"}, f"<html><body><h1>{code}</h1></body></html>".encode()
+    if path in config.get("redirects", {}):
+        return 302, {"Location": config["redirects"][path], "Content-Type": "text/html"}, b""
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    params.update(form if method == "POST" else {})
+    if config.get("unit_api") and path == config["unit_api"]:
+        return _unit_answer(site, params, config, headers)
+    if path.endswith("/dataproxy.jsp"):
+        return _dataproxy_answer(site, params, method)
+    return None
+
+
+def _unit_answer(
+    site: Path, params: dict[str, str], config: dict[str, Any], headers: dict[str, str]
+) -> tuple[int, dict[str, str], bytes]:
+    records_file = site / "_api" / "unit" / f"{params.get('pageId', '')}.json"
+    referer = any(k.lower() == "referer" for k in headers)
+    if not records_file.is_file() or (config.get("unit_needs_referer") and not referer):
+        answer: dict[str, Any] = {"success": False, "message": "参数错误", "data": None}
+    else:
+        records = json.loads(records_file.read_text(encoding="utf-8"))
+        try:
+            paging = json.loads(params.get("paramJson") or "{}")
+        except ValueError:
+            paging = {}
+        rows = min(int(paging.get("pageSize") or 15), int(config.get("unit_max_rows", 15)))
+        page = max(int(paging.get("pageNo") or 1), 1)
+        chunk = records[(page - 1) * rows : page * rows]
+        html_list = '<ul class="list">' + "".join(chunk) + "</ul>"
+        pager = f'<div class="pagination" rows="{rows}" count="{len(records)}"></div>'
+        answer = {"success": True, "message": "", "data": {"html": html_list + pager}}
+    body = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+    return 200, {"Content-Type": "application/json;charset=UTF-8"}, body
+
+
+def _dataproxy_answer(site: Path, params: dict[str, str], method: str) -> tuple[int, dict[str, str], bytes]:
+    records_file = site / "_api" / "dataproxy" / f"{params.get('columnid', '')}.json"
+    if not records_file.is_file():
+        return 404, {"Content-Type": "text/html"}, NOT_FOUND
+    data = json.loads(records_file.read_text(encoding="utf-8"))
+    records, per = data["records"], int(data.get("perpage", 15))
+    if method == "POST" and not data.get("post", True):
+        return 405, {"Content-Type": "text/plain"}, b"Method Not Allowed"
+    if method == "POST" and "startrecord" in params:
+        start, end = int(params["startrecord"]), int(params.get("endrecord") or 0)
+    else:
+        page = int(params.get("page") or 1)
+        start, end = (page - 1) * per + 1, page * per
+    chunk = records[start - 1 : end]
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n'
+        f"<totalrecord>{len(records)}</totalrecord>\n<totalpage>{-(-len(records) // per)}</totalpage>\n"
+        "<recordset>\n" + "".join(f"<record><![CDATA[{r}]]></record>\n" for r in chunk) + "</recordset>\n</datastore>"
+    ).encode("utf-8")
+    return 200, {"Content-Type": "text/xml;charset=UTF-8"}, body
+
+
 def content_type(name: str) -> str:
     """By the file's extension; ``page@query`` files by the page, ``downfile.jsp@…filename=x.pdf`` by x."""
     page, _, query = name.partition("@")
-    name = query.split("filename=")[-1] if "filename=" in query else page
+    low = query.lower()
+    name = query[low.rindex("filename=") + 9 :].split("&")[0] if "filename=" in low else page
     return CONTENT_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
 
 

@@ -147,8 +147,14 @@ def list_to_entries(sel: Selector, base_url: str, article_url_re: str) -> list[E
 
 
 def list_dated_link_count(sel: Selector) -> int:
-    """Links in list rows that carry a date: what a list page holds when our selectors miss it."""
-    return sum(1 for a in sel.css("li a[href], tr a[href]") if _date_near(a))
+    """Links in list rows that carry a date (a link inside a row, or a link wrapping one): what a
+    list page holds when our selectors miss it."""
+    return sum(
+        1
+        for a in sel.css("a[href]")
+        if (a.xpath("ancestor::li or ancestor::tr").get() == "1" or a.css("li"))
+        and (to_date(" ".join(a.css("::text").getall())) or _date_near(a))
+    )
 
 
 def list_is_marked_empty(sel: Selector) -> bool:
