@@ -70,6 +70,8 @@ def test_reparse_flow_reparses_stored_documents_and_publishes(harness, settings,
 # --- the nightly flow against the portal mirror, served here ---------------------------------
 
 INDEX = json.loads((FIXTURES / "portals" / "index.json").read_text(encoding="utf-8"))
+#: attachment types the portals serve that no reader handles yet (the crawl still stores them)
+UNREAD_TYPES = ("ofd", "zip", "rar", "et")
 MIRROR_REPORTS = [r for portal in INDEX["portals"].values() for r in portal["reports"]]
 
 
@@ -118,6 +120,9 @@ def test_nightly_stores_every_mirror_report(nightly_runs) -> None:
         ]
         currents = set()
         for url in urls:
+            if url.rsplit(".", 1)[-1] in UNREAD_TYPES:  # crawled and stored, not read: a named failure
+                assert url in overview and overview[url][2] == "failed", url
+                continue
             assert url in documents, url  # every page and attachment is stored, as a document of its report
             agency, year, _, current = documents[url]
             assert year == report["year"], url
