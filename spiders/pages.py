@@ -546,8 +546,8 @@ def page_is_challenge(body: bytes, sel: Selector | None) -> bool:
     if sel is not None:
         visible = clean(" ".join(sel.xpath("//body//text()[not(ancestor::script)][not(ancestor::style)]").getall()))
     has_links = sel is not None and bool(sel.css("a[href]"))
-    if has_links:
-        return False
+    if has_links or (sel is not None and set(list_shape(sel)) - {"script_links"}):
+        return False  # links, or a list loader (a small JPaaS shell is no challenge)
     return bool(_CHALLENGE_RE.search(text)) or (not visible and "<script" in text.lower())
 
 

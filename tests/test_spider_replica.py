@@ -153,3 +153,9 @@ def test_challenge_page_and_iframe_shell() -> None:
         "http://www.jingtai.gov.cn/col/col4412/index.html?uid=19850&pageNum=1"
     ]
     assert "iframe" in list_shape(page("iframe_shell.html"))
+
+
+def test_a_small_jpaas_shell_is_no_challenge() -> None:
+    """Found by the replica crawl: a shell of 500 bytes, a script and no link, is a list loader."""
+    body = (REPLICA / "sites" / "www.bypc.gov.cn" / "zfxxgk" / "zfxxgknb" / "index.html").read_bytes()
+    assert len(body) < 1024 and not page_is_challenge(body, Selector(text=body.decode()))
