@@ -201,6 +201,9 @@ class MirrorHandler(BaseHTTPRequestHandler):
         self._serve(head=False, method="POST")
 
     def _send(self, status: int, body: bytes, headers: dict[str, str], head: bool, send: int | None = None) -> None:
+        host, path, conditional, method = self._entry
+        with self.server.lock:  # logged before the answer leaves: a client that has it sees it in the log
+            self.server.log.append(Logged(host, path, status, conditional, method))
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -218,9 +221,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
         key = f"{host}{path}" + (f"?{query}" if query else "")
         faults = self.server.faults
         conditional = bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"))
-        status = self._respond(host, path, query, key, faults, head)
-        with self.server.lock:
-            self.server.log.append(Logged(host, path + (f"?{query}" if query else ""), status, conditional, method))
+        self._entry = (host, path + (f"?{query}" if query else ""), conditional, method)
+        self._respond(host, path, query, key, faults, head)
 
     def _respond(self, host: str, path: str, query: str, key: str, faults: Faults, head: bool) -> int:
         if key in faults.slow:
