@@ -26,8 +26,10 @@ from parsers.form import (
     APPLICANT_COLUMN_KEYS,
     CHINESE_NUMERALS,
     FIRST_YEAR_OF_2019_FORM,
+    PROACTIVE_HEADER,
     PROACTIVE_ITEMS,
     PROACTIVE_ITEMS_ONLY_2019,
+    PROACTIVE_METRIC_BY_KEY,
     PROACTIVE_METRICS,
     REQUEST_COLUMN_KEYS,
     REQUEST_ROW_BY_KEY,
@@ -40,6 +42,8 @@ from parsers.form import (
     ProactiveItem,
     Table,
     norm,
+    proactive_item_label,
+    proactive_items,
     request_row_keys,
 )
 from parsers.grid import Document, GridCell, Paragraph, TableBlock
@@ -433,14 +437,53 @@ def _match_item(label: str) -> ProactiveItem | None:
     return best
 
 
-def _header_metrics(cells: list[GridCell]) -> list[str]:
-    metrics = []
-    for c in cells:
-        text = norm(c.text)
-        hit = max(PROACTIVE_METRICS, key=lambda m: _signature_length(text, m))
-        if _signature_length(text, hit):
-            metrics.append(hit.key)
-    return metrics
+def _metric_of(text: str) -> str | None:
+    """The part 二 metric a header cell names (by its longest signature), or None."""
+    hit = max(PROACTIVE_METRICS, key=lambda m: _signature_length(text, m))
+    return hit.key if _signature_length(text, hit) else None
+
+
+@dataclass
+class _Header:
+    """A part 二 header row: the metric each value column names, by position (None: a heading the form
+    does not print, e.g. damaged), and where it is printed."""
+
+    slots: list[str | None]
+    where: str
+
+    @property
+    def metrics(self) -> list[str]:
+        return [s for s in self.slots if s]
+
+
+def _where(cell: GridCell, table_index: int) -> str:
+    return f"line {cell.line}" if cell.line else f"table {table_index}, row {cell.row}"
+
+
+def _header_of(cells: list[GridCell], table_index: int) -> _Header | None:
+    """A part 二 header row (``信息内容 | 本年新制作数量 | …``) read by position, or None for any other row.
+
+    The value columns are the cells after the 信息内容 cell (after the first cell when that heading is
+    damaged); empty cells after the last heading are padding.
+    """
+    cells = [c for c in cells if not c.is_copy]
+    texts = [norm(c.text) for c in cells]
+    slots = [_metric_of(t) for t in texts]
+    head = max((i for i, t in enumerate(texts) if norm(PROACTIVE_HEADER) in t), default=-1)
+    if head < 0 and not any(slots):
+        return None
+    if head < 0:
+        head = 0 if texts and not slots[0] else -1
+    first = next((c for c in cells if c.text.strip()), cells[0])
+    value_slots = list(zip(texts[head + 1 :], slots[head + 1 :], strict=True))
+    while value_slots and not value_slots[-1][0]:
+        value_slots.pop()
+    return _Header([slot for _, slot in value_slots], _where(first, table_index))
+
+
+def _is_section_row(cells: list[GridCell]) -> bool:
+    """The ``第二十条第（一）项`` row that opens each block of the part 二 table."""
+    return "第二十条" in norm("".join(c.text for c in cells if not c.is_copy))
 
 
 def _proactive_version(headers: list[list[str]], items: set[str]) -> FormVersion | None:
@@ -454,41 +497,108 @@ def _proactive_version(headers: list[list[str]], items: set[str]) -> FormVersion
     return None
 
 
+def _metric_names(metrics: list[str | None] | tuple[str, ...]) -> str:
+    return " | ".join(PROACTIVE_METRIC_BY_KEY[m].label if m else "?" for m in metrics) or "nothing"
+
+
+def _columns_of(header: _Header | None, defaults: tuple[str, ...]) -> tuple[list[str], str | None]:
+    """The metrics of an item row's value columns, and what is wrong with its header (None: nothing).
+
+    A header that prints the form's columns in the form's order is read as printed. One that prints them
+    all in another order is read by the header. Anything else — a heading missing, damaged, added, or
+    naming another item's metric — is not trusted: the values are read in the form's order, and said so.
+    """
+    if header is None:
+        return list(defaults), "no header row names its columns; read in the form's order"
+    if header.slots == list(defaults):
+        return list(defaults), None
+    if sorted(header.metrics) == sorted(defaults) and len(header.slots) == len(defaults):
+        return header.metrics, (
+            f"the header ({header.where}) prints the columns in another order than the form "
+            f"({_metric_names(header.slots)}; the form: {_metric_names(defaults)}); read by the header"
+        )
+    return list(defaults), (
+        f"the header ({header.where}) reads {_metric_names(header.slots)} where the form has "
+        f"{_metric_names(defaults)}; read in the form's order"
+    )
+
+
 def rows_to_proactive(
     table_rows: list[list[GridCell]], rows: list[Row], b: _Builder
 ) -> tuple[list[ProactiveCell], FormVersion | None]:
+    """Part 二 rows to (item, metric) cells, and the form version the table shows.
+
+    Every departure from the form is a warning with its place: a header that does not read as the
+    form's (``header_mismatch``), a row with a label the form does not have (``row_unrecognised``), an
+    item out of the form's order (``row_order``), a row with more or fewer values (``row_width``), an
+    item printed twice (``duplicate_item``). Items the form has but the table lacks are found by
+    :func:`missing_proactive`.
+    """
     headers: list[list[str]] = []
-    item_rows: list[tuple[ProactiveItem, Row, list[str]]] = []
-    current: list[str] = []
+    item_rows: list[tuple[ProactiveItem, Row, _Header | None]] = []
+    current: _Header | None = None
     for cells, row in zip(table_rows, rows, strict=True):
         label = norm(row.label)
         item = _match_item(label) if row.values or b.empty_is_blank else None
-        if item is None:
-            metrics = _header_metrics([c for c in cells if not c.is_copy])
-            if metrics:
-                current = metrics
-                headers.append(metrics)
+        if item is not None:
+            item_rows.append((item, row, current))
             continue
-        item_rows.append((item, row, current))
+        header = _header_of(cells, row.table)
+        if header is not None:
+            current = header
+            headers.append(header.metrics)
+        elif _is_section_row(cells):
+            current = None  # a new block: its own header follows
+        elif any(looks_like_value(c.text) for c in row.values):
+            where = _where(row.values[0], row.table)
+            printed = row.label or row.context or " | ".join(c.text for c in row.values)
+            b.warn(
+                "row_unrecognised",
+                f'part 二 ({where}): row "{printed}" matches no item of the form; ignored',
+                Table.PROACTIVE,
+            )
     version = _proactive_version(headers, {i.key for i, _, _ in item_rows})
     out: list[ProactiveCell] = []
     seen: set[str] = set()
+    order = [i.key for i in PROACTIVE_ITEMS]
+    last = -1
+    header_warned: set[tuple[int, tuple[str, ...]]] = set()
     for item, row, header in item_rows:
+        where = _where(row.values[0], row.table) if row.values else f"table {row.table}, row {row.index}"
         if item.key in seen:
             b.warn(
                 "duplicate_item",
-                f'part 二: a second row for {item.key} ("{row.label}"); the first was kept',
+                f'part 二 ({where}): a second row for {item.key} ("{row.label}"); the first was kept',
                 Table.PROACTIVE,
                 item.key,
             )
             continue
         seen.add(item.key)
+        if order.index(item.key) < last:
+            b.warn(
+                "row_order",
+                f'part 二 ({where}): row {item.key} ("{row.label}") is printed after {order[last]}, '
+                "out of the form's order",
+                Table.PROACTIVE,
+                item.key,
+            )
+        last = max(last, order.index(item.key))
         item_version = version or (FormVersion.V2019 if FormVersion.V2019 in item.metrics else FormVersion.V2021)
         defaults = item.metrics.get(item_version) or next(iter(item.metrics.values()))
-        metrics = header if header and set(header) <= set(defaults) else list(defaults)
+        metrics, problem = _columns_of(header, defaults)
+        if problem and (id(header), defaults) not in header_warned:
+            header_warned.add((id(header), defaults))
+            b.warn("header_mismatch", f"part 二 {item.key}: {problem}", Table.PROACTIVE, item.key)
         region = list(row.values)
         while len(region) > len(metrics) and region and not region[-1].text.strip():
             region.pop()
+        if len(region) != len(metrics):
+            b.warn(
+                "row_width",
+                f"part 二 {item.key} ({where}): {len(region)} cells where the form has {len(metrics)}",
+                Table.PROACTIVE,
+                item.key,
+            )
         for n, metric in enumerate(metrics):
             cell = b.cell(region[n] if n < len(region) else None, row.table, decimals=metric in AMOUNT_METRICS)
             if cell.kind is CellKind.UNREADABLE:
@@ -498,6 +608,20 @@ def rows_to_proactive(
             out.append(ProactiveCell(item=item.key, metric=metric, cell=cell))
         _warn_split(b, "二", Table.PROACTIVE, item.key, {p.metric: p.cell for p in out if p.item == item.key})
     return out, version
+
+
+def missing_proactive(cells: list[ProactiveCell], version: FormVersion, b: _Builder) -> list[str]:
+    """Warn of every part 二 item the form version has and the table does not print (``row_missing``)."""
+    present = {p.item for p in cells}
+    missing = [i for i in proactive_items(version) if i.key not in present]
+    for item in missing:
+        b.warn(
+            "row_missing",
+            f"part 二: row {item.key} ({proactive_item_label(item, version)}) of the {version} form not found",
+            Table.PROACTIVE,
+            item.key,
+        )
+    return [i.key for i in missing]
 
 
 # --- the report -------------------------------------------------------------
@@ -670,6 +794,8 @@ def document_to_report(doc: Document, source: str, sha256: str) -> Report:
         table_forms[Table.PROACTIVE] = proactive_form
     if request_form:
         table_forms[Table.REQUESTS] = request_form
+    if proactive or (Table.PROACTIVE in parts and (proactive_form or request_form)):
+        missing_proactive(proactive, proactive_form or request_form or FormVersion.V2021, b)
     if not any_table:
         form = FormVersion.PRE2019
         b.warn("no_tables", "pre-2019 report: narrative only, the statistics tables are absent")
