@@ -364,11 +364,12 @@ class Outcome:
 def judge(original: Report, damaged: Report, original_checks: dict, damaged_checks: dict) -> tuple[str, list[str], str]:
     """same, flagged, silent or undetectable; the differences; what flagged them."""
     before, after = cells_of(original), cells_of(damaged)
-    changed = sorted(
-        (k for k in before.keys() | after.keys() if (before.get(k) or {}).get("value") != (after.get(k) or {}).get("value")
-         or (k in before) != (k in after)),
-        key=str,
-    )  # fmt: skip
+
+    def value(cells: dict, key: tuple) -> object:
+        return (cells.get(key) or {}).get("value")
+
+    keys = before.keys() | after.keys()
+    changed = sorted((k for k in keys if value(before, k) != value(after, k) or (k in before) != (k in after)), key=str)
     if not changed:
         return "same", [], ""
     new_warnings = warnings_of(damaged) - warnings_of(original)
