@@ -15,6 +15,7 @@ from expectations.checks import (
     uncertainty_notes,
 )
 from parsers.form import (
+    AMOUNT_METRICS,
     APPLICANT_COLUMN_KEYS,
     OTHER_ROWS_2021,
     OUTCOME_ROW_KEYS,
@@ -24,9 +25,11 @@ from parsers.form import (
     REQUEST_ROW_KEYS,
     REQUEST_ROW_REFERENCE,
     REVIEW_KEYS,
+    SIGNED_METRICS,
     FormVersion,
     Table,
     outcome_row_keys,
+    proactive_items,
     request_row_keys,
 )
 
@@ -138,19 +141,39 @@ APPLICANT_SUM = Check(
     message=_applicant_message,
 )
 
+P = Table.PROACTIVE.value
+_FORMS = (FormVersion.V2019, FormVersion.V2021)
+#: The part 二 cells of each form version, as item.metric (the form of part 二 is the report's ``form``).
+_PROACTIVE_PAIRS = {v: [f"{i.key}.{m}" for i in proactive_items(v) for m in i.metrics[v]] for v in _FORMS}
+_PROACTIVE_CELLS = {v: len(pairs) for v, pairs in _PROACTIVE_PAIRS.items()}
 _EXPECTED_CELLS = (
     f"(CASE WHEN {_IS_2021} = 1 THEN {len(request_row_keys(FormVersion.V2021))} "
-    f"ELSE {len(request_row_keys(FormVersion.V2019))} END) * {len(REQUEST_COLUMN_KEYS)} + {len(REVIEW_KEYS)}"
+    f"ELSE {len(request_row_keys(FormVersion.V2019))} END) * {len(REQUEST_COLUMN_KEYS)} + {len(REVIEW_KEYS)} + "
+    f"(CASE WHEN r.form = '{FormVersion.V2021.value}' THEN {_PROACTIVE_CELLS[FormVersion.V2021]} "
+    f"ELSE {_PROACTIVE_CELLS[FormVersion.V2019]} END)"
 )
-_VALID = "c.value IS NOT NULL AND c.value >= 0 AND CAST(c.value AS INTEGER) = c.value"
+#: A valid number: present and non-negative integer; in part 二 a signed change (本年增/减) may be negative and
+#: a money amount (万元) may have a fraction.
+_VALID = (
+    "c.value IS NOT NULL AND ("
+    f"(c.tbl = '{P}' AND (c.value >= 0 OR c.column_key IN {in_list(sorted(SIGNED_METRICS))}) "
+    f"AND (CAST(c.value AS INTEGER) = c.value OR c.column_key IN {in_list(sorted(AMOUNT_METRICS))})) "
+    f"OR (c.tbl <> '{P}' AND c.value >= 0 AND CAST(c.value AS INTEGER) = c.value))"
+)
+_V2021 = FormVersion.V2021.value
+_IN_FORM = (
+    f"(c.tbl = '{P}' AND ((r.form = '{_V2021}' AND (c.row_key || '.' || c.column_key) IN "
+    f"{in_list(_PROACTIVE_PAIRS[FormVersion.V2021])}) OR (r.form <> '{_V2021}' AND "
+    f"(c.row_key || '.' || c.column_key) IN {in_list(_PROACTIVE_PAIRS[FormVersion.V2019])})))"
+)
 
 
 def _complete_message(f: Finding, ctx: dict) -> tuple[str, str]:
     missing = number((f.right_value or 0) - (f.left_value or 0))
     return (
-        f"三、四两表应有{number(f.right_value)}个数字，其中{missing}个缺失、无法识别或不是非负整数",
-        f"parts 三 and 四 should hold {number(f.right_value)} numbers; {missing} are missing, unreadable or not "
-        "non-negative integers",
+        f"二、三、四表应有{number(f.right_value)}个数字，其中{missing}个缺失、无法识别或不是有效数字",
+        f"parts 二, 三 and 四 should hold {number(f.right_value)} numbers; {missing} are missing, unreadable or not "
+        "valid (non-negative integers; in part 二 a change may be signed and an amount may have a fraction)",
     )
 
 
@@ -162,7 +185,7 @@ COMPLETE = Check(
     key="complete",
     subject="requests",
     severity=Severity.ERROR,
-    description="三 and 四: every row and column of the form's version present, each a non-negative integer",
+    description="二, 三 and 四: every row and column of the form's version present, each a valid number",
     sql=outcome_sql(
         f"""    SELECT c.report_id AS report_id, NULL AS scope,
     SUM(CASE WHEN {_VALID} THEN 1 ELSE 0 END) AS left_value,
@@ -171,8 +194,9 @@ COMPLETE = Check(
     FROM {{batch}} c JOIN reports r ON r.id = c.report_id
     WHERE r.status = 'parsed' AND (
       (c.tbl = '{T}' AND c.row_key IN {in_list(REQUEST_ROW_KEYS)} AND c.column_key IN {in_list(REQUEST_COLUMN_KEYS)})
-      OR (c.tbl = '{Table.REVIEWS.value}' AND c.row_key IN {in_list(REVIEW_KEYS)}))
-    GROUP BY c.report_id""",
+      OR (c.tbl = '{Table.REVIEWS.value}' AND c.row_key IN {in_list(REVIEW_KEYS)})
+      OR {_IN_FORM})
+    GROUP BY c.report_id, r.form""",
         compare="a.left_value < a.right_value",
     ),
     assessed_sql=assessed_with_table(T),

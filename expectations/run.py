@@ -169,7 +169,7 @@ def _cells_for(check: Check, finding: Finding, cells: dict[int, list[tuple]], pr
         return [
             {"table": t, "row": r, "column": c, "value": plain(v), "raw": raw, "kind": kind}
             for t, r, c, v, raw, kind, bad in cells.get(finding.report_id, [])
-            if check.key in bad and t != "narrative" and t != "proactive"
+            if check.key in bad and t != "narrative"
         ]
     out = []
     for tbl, row, col in check.operands(finding.scope):
