@@ -32,9 +32,13 @@ from parsers.form import (
     PROACTIVE_METRIC_BY_KEY,
     PROACTIVE_METRICS,
     REQUEST_COLUMN_KEYS,
+    REQUEST_COLUMN_SHORT,
+    REQUEST_COLUMNS,
     REQUEST_ROW_BY_KEY,
     REQUEST_ROWS,
+    REVIEW_GROUPS,
     REVIEW_KEYS,
+    REVIEW_OUTCOMES,
     TABLE_HINTS,
     TABLE_STRONG_HINTS,
     FormVersion,
@@ -425,6 +429,139 @@ def rows_to_reviews(rows: list[Row], b: _Builder) -> dict[str, Cell]:
     return reviews
 
 
+# --- the column headings of parts 三 and 四 ----------------------------------------
+#
+# Parts 三 and 四 are read by position: the form fixes their columns. Their printed headings are held
+# to the form all the same, so that a header whose cells were swapped, lost or damaged is said, not
+# trusted silently. In HTML and Word tables every heading must be there; in extracted text (plain text,
+# PDF) headings come cut and scattered, so only their order within a row is held to the form.
+
+#: The formats whose tables keep every heading in its own cell.
+EXACT_GRID_FORMATS = frozenset({"html", "docx", "doc"})
+
+
+def _header_rows(table: TableBlock) -> list[list[GridCell]]:
+    """The rows above a table's first row of values, without span copies."""
+    out = []
+    for cells in table.rows:
+        cells = [c for c in cells if not c.is_copy]
+        if any(looks_like_value(c.text) for c in cells):
+            break
+        out.append(cells)
+    return out
+
+
+def _request_column_of(text: str) -> str | None:
+    t = norm(text)
+    if not t or "法人" in t:
+        return None
+    if t == "其他":
+        return "other_org"
+    return next(
+        (c.key for c in REQUEST_COLUMNS if c.key != "other_org" and any(s in t for s in c.signatures)),
+        None,
+    )
+
+
+def _review_heading_of(text: str) -> tuple[str, str] | None:
+    """("group", key) or ("outcome", key) for a part 四 heading."""
+    t = norm(text)
+    if "复议后起诉" in t:
+        return "group", "suit_after_review"
+    if "未经复议" in t or "直接起诉" in t:
+        return "group", "suit_direct"
+    if "行政复议" in t:
+        return "group", "review"
+    return next((("outcome", key) for key, label in REVIEW_OUTCOMES if norm(label) == t), None)
+
+
+def _runs(keys: list[str], order: list[str]) -> list[list[str]]:
+    """``keys`` cut into runs that follow the form's order."""
+    runs: list[list[str]] = []
+    for key in keys:
+        if runs and order.index(key) > order.index(runs[-1][-1]):
+            runs[-1].append(key)
+        else:
+            runs.append([key])
+    return runs
+
+
+def _header_where(cells: list[GridCell], table_index: int) -> str:
+    first = next((c for c in cells if c.text.strip()), cells[0])
+    return _where(first, table_index)
+
+
+def check_request_header(tables: list[TableBlock], b: _Builder, exact: bool) -> None:
+    """Warn (``header_mismatch``) when part 三's column headings depart from the form's."""
+    order = list(REQUEST_COLUMN_KEYS)
+    for table in tables:
+        seen: list[str] = []
+        by_column: list[tuple[int, str]] = []
+        for cells in _header_rows(table):
+            keys = [k for k in (_request_column_of(c.text) for c in cells) if k]
+            seen += keys
+            by_column += [(c.col, k) for c in cells if (k := _request_column_of(c.text))]
+            if len(_runs(keys, order)) > 1:
+                b.warn(
+                    "header_mismatch",
+                    f"part 三 header ({_header_where(cells, table.index)}) reads "
+                    f"{' | '.join(REQUEST_COLUMN_SHORT[k] for k in keys)}, out of the form's order; "
+                    "the columns are read in the form's order",
+                    Table.REQUESTS,
+                )
+        if exact and len(_runs([k for _, k in sorted(by_column)], order)) > 1:
+            b.warn(
+                "header_mismatch",
+                f"part 三 header (table {table.index}): the headings stand over other columns than the form's "
+                f"({' | '.join(REQUEST_COLUMN_SHORT[k] for _, k in sorted(by_column))}); "
+                "the columns are read in the form's order",
+                Table.REQUESTS,
+            )
+        if exact and seen and sorted(seen) != sorted(order):
+            lost = [REQUEST_COLUMN_SHORT[k] for k in order if k not in seen]
+            twice = sorted({REQUEST_COLUMN_SHORT[k] for k in seen if seen.count(k) > 1})
+            b.warn(
+                "header_mismatch",
+                f"part 三 header (table {table.index}) "
+                + "; ".join(
+                    ([f"lacks {', '.join(lost)}"] if lost else [])
+                    + ([f"prints {', '.join(twice)} twice"] if twice else [])
+                )
+                + "; the columns are read in the form's order",
+                Table.REQUESTS,
+            )
+
+
+def check_review_header(tables: list[TableBlock], b: _Builder, exact: bool) -> None:
+    """Warn (``header_mismatch``) when part 四's headings depart from the form's: three groups, in order,
+    each with 结果维持 / 结果纠正 / 其他结果 / 尚未审结 / 总计."""
+    outcomes = [key for key, _ in REVIEW_OUTCOMES]
+    groups = [key for key, _ in REVIEW_GROUPS]
+    for table in tables:
+        runs: list[list[str]] = []
+        found_groups: list[str] = []
+        problems: list[str] = []
+        for cells in _header_rows(table):
+            headings = [h for h in (_review_heading_of(c.text) for c in cells) if h]
+            row_groups = [k for kind, k in headings if kind == "group"]
+            row_runs = _runs([k for kind, k in headings if kind == "outcome"], outcomes)
+            if len(_runs(row_groups, groups)) > 1 or len(row_runs) > len(groups):
+                problems.append(f"the headings at {_header_where(cells, table.index)} are out of the form's order")
+            runs += row_runs
+            found_groups += row_groups
+        if len(runs) > len(groups) and not problems:
+            problems.append(f"{len(runs)} groups of result headings where the form has {len(groups)}")
+        if exact and runs and (any(r != outcomes for r in runs) or sorted(found_groups) != sorted(groups)):
+            problems.append("a heading is missing, damaged or repeated")
+        if problems:
+            b.warn(
+                "header_mismatch",
+                f"part 四 header (table {table.index}): {'; '.join(problems)}; "
+                "the numbers are read in the form's order",
+                Table.REVIEWS,
+            )
+
+
 # --- part 二: proactive -------------------------------------------------------
 
 
@@ -756,10 +893,15 @@ def document_to_report(doc: Document, source: str, sha256: str) -> Report:
     requests: dict[str, dict[str, Cell]] = {}
     request_form = proactive_form = None
     missing_rows: list[str] = []
+    exact = doc.format in EXACT_GRID_FORMATS
     if Table.REQUESTS in parts:
         _, rows = _rows_of(parts[Table.REQUESTS])
         requests, request_form, missing_rows = rows_to_requests(rows, b)
+        if requests:
+            check_request_header(parts[Table.REQUESTS], b, exact)
     reviews = rows_to_reviews(_rows_of(parts[Table.REVIEWS])[1], b) if Table.REVIEWS in parts else {}
+    if reviews:
+        check_review_header(parts[Table.REVIEWS], b, exact)
     proactive: list[ProactiveCell] = []
     if Table.PROACTIVE in parts:
         grid_rows, rows = _rows_of(parts[Table.PROACTIVE])

@@ -370,9 +370,9 @@ def judge(original: Report, damaged: Report, original_checks: dict, damaged_chec
 
     keys = before.keys() | after.keys()
     changed = sorted((k for k in keys if value(before, k) != value(after, k) or (k in before) != (k in after)), key=str)
-    if not changed:
-        return "same", [], ""
     new_warnings = warnings_of(damaged) - warnings_of(original)
+    if not changed:
+        return "same", [], ", ".join(sorted({code for code, *_ in new_warnings}))
     changed_checks = {
         check
         for key in original_checks.keys() | damaged_checks.keys()
