@@ -45,6 +45,7 @@ from parsers.form import (
     Label,
     ProactiveItem,
     Table,
+    nfkc,
     norm,
     proactive_item_label,
     proactive_items,
@@ -279,7 +280,41 @@ class _Builder:
             )
         value, kind = text_to_value(grid_cell.text, decimals=decimals)
         note = "not a number" if kind is CellKind.UNREADABLE else None
+        if kind is CellKind.NUMBER:
+            odd = odd_digits(grid_cell.text)
+            if odd:
+                value, kind, note = None, CellKind.UNREADABLE, f"{odd} only looks like a digit: a damaged character?"
+            elif mixed_digit_widths(grid_cell.text):
+                note = "mixes full-width and ASCII digits in one number: a damaged character?"
+            elif _LEADING_ZERO_RE.search(nfkc(grid_cell.text)):
+                note = "a number printed with a leading zero: a damaged digit?"
         return Cell(value=value, raw=grid_cell.text, kind=kind, position=position, note=note)
+
+    def suspect(self, cell: Cell, part: str, table: Table, row: str, column: str | None) -> None:
+        """Warn of a number kept but printed oddly (``cell_suspect``)."""
+        if cell.kind is CellKind.NUMBER and cell.note:
+            self.warn("cell_suspect", f"part {part} {_describe(row, column, cell)}", table, row, column)
+
+
+_LEADING_ZERO_RE = re.compile(r"(?<![\d.])0\d")
+
+#: The digits reports print: ASCII and full-width (a whole report in full-width digits is common).
+_PLAIN_DIGITS = frozenset("0123456789０１２３４５６７８９")
+
+
+def odd_digits(raw: str) -> str | None:
+    """The first character that reads as a digit but is neither an ASCII nor a full-width one — a
+    superscript ``²``, a circled ``①``, an Arabic-Indic ``٣``, a mathematical ``𝟑`` — named with its code
+    point; None when there is none. Such a character in a count is damage or a wrong glyph, never data."""
+    for ch in raw:
+        if ch not in _PLAIN_DIGITS and (ch.isdigit() or any(c.isdigit() for c in nfkc(ch))):
+            return f"U+{ord(ch):04X} {ch!r}"
+    return None
+
+
+def mixed_digit_widths(raw: str) -> bool:
+    """ASCII and full-width digits in one number (``1２``): a report prints one or the other."""
+    return any("0" <= ch <= "9" for ch in raw) and any("０" <= ch <= "９" for ch in raw)
 
 
 def _warn_split(b: _Builder, part: str, table: Table, row: str, cells: dict[str | None, Cell]) -> None:
@@ -386,6 +421,7 @@ def rows_to_requests(rows: list[Row], b: _Builder) -> tuple[dict[str, dict[str, 
         for col, cell in cells.items():
             if cell.kind is CellKind.UNREADABLE:
                 b.warn("cell_unreadable", "part 三 " + _describe(key, col, cell), Table.REQUESTS, key, col)
+            b.suspect(cell, "三", Table.REQUESTS, key, col)
         table[key] = cells
     missing = [k for k in request_row_keys(version) if k not in table]
     for key in missing:
@@ -424,6 +460,7 @@ def rows_to_reviews(rows: list[Row], b: _Builder) -> dict[str, Cell]:
         cell = b.cell(grid_cell, table_index)
         if cell.kind is CellKind.UNREADABLE:
             b.warn("cell_unreadable", "part 四 " + _describe(key, None, cell), Table.REVIEWS, key)
+        b.suspect(cell, "四", Table.REVIEWS, key, None)
         reviews[key] = cell
     _warn_split(b, "四", Table.REVIEWS, "reviews", dict(reviews))
     return reviews
@@ -742,6 +779,7 @@ def rows_to_proactive(
                 b.warn(
                     "cell_unreadable", "part 二 " + _describe(item.key, metric, cell), Table.PROACTIVE, item.key, metric
                 )
+            b.suspect(cell, "二", Table.PROACTIVE, item.key, metric)
             out.append(ProactiveCell(item=item.key, metric=metric, cell=cell))
         _warn_split(b, "二", Table.PROACTIVE, item.key, {p.metric: p.cell for p in out if p.item == item.key})
     return out, version

@@ -288,7 +288,8 @@ def damage_pdf(data: bytes, kind: str, rng: random.Random) -> tuple[bytes, str] 
         lines = [y for y, n in ys.items() if n >= 3]
         if not lines:
             return None
-        line = [b for b in blocks if b["y"] == rng.choice(lines)]
+        y = rng.choice(lines)
+        line = [b for b in blocks if b["y"] == y]
         a, b = sorted(rng.sample(range(1, len(line)), 2))
         first, second = line[a], line[b]
         new = (
