@@ -16,6 +16,7 @@ position within the known form, and the report says so in ``warnings``.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -489,26 +490,29 @@ def _header_rows(table: TableBlock) -> list[list[GridCell]]:
 
 
 def _request_column_of(text: str) -> str | None:
+    """The part 三 column a heading names. A short signature (其他, 总计) must be the whole heading: 其他 is
+    also inside 法人或其他组织, the heading over five columns, which names none."""
     t = norm(text)
-    if not t or "法人" in t:
+    if not t:
         return None
-    if t == "其他":
-        return "other_org"
-    return next(
-        (c.key for c in REQUEST_COLUMNS if c.key != "other_org" and any(s in t for s in c.signatures)),
-        None,
-    )
+    for column in REQUEST_COLUMNS:
+        if any(s == t if len(s) <= 2 else s in t for s in column.signatures):
+            return column.key
+    return None
+
+
+#: part 四 group headings as printed (行政复议, 未经复议直接起诉, 复议后起诉), longest first.
+_REVIEW_GROUP_HEADINGS = sorted(
+    ((norm(label.split()[-1]), key) for key, label in REVIEW_GROUPS), key=lambda h: -len(h[0])
+)
 
 
 def _review_heading_of(text: str) -> tuple[str, str] | None:
     """("group", key) or ("outcome", key) for a part 四 heading."""
     t = norm(text)
-    if "复议后起诉" in t:
-        return "group", "suit_after_review"
-    if "未经复议" in t or "直接起诉" in t:
-        return "group", "suit_direct"
-    if "行政复议" in t:
-        return "group", "review"
+    group = next((key for heading, key in _REVIEW_GROUP_HEADINGS if heading in t), None)
+    if group:
+        return "group", group
     return next((("outcome", key) for key, label in REVIEW_OUTCOMES if norm(label) == t), None)
 
 
@@ -655,9 +659,13 @@ def _header_of(cells: list[GridCell], table_index: int) -> _Header | None:
     return _Header([slot for _, slot in value_slots], _where(first, table_index))
 
 
+#: What every block heading of part 二 starts with: the article of the Regulations its items come under.
+_BLOCK_PREFIX = os.path.commonprefix([norm(i.section) for i in PROACTIVE_ITEMS])  # noqa: RUF071 (text, not paths)
+
+
 def _is_section_row(cells: list[GridCell]) -> bool:
-    """The ``第二十条第（一）项`` row that opens each block of the part 二 table."""
-    return "第二十条" in norm("".join(c.text for c in cells if not c.is_copy))
+    """The row that opens each block of the part 二 table, citing its article and item."""
+    return _BLOCK_PREFIX in norm("".join(c.text for c in cells if not c.is_copy))
 
 
 def _proactive_version(headers: list[list[str]], items: set[str]) -> FormVersion | None:

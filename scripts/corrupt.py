@@ -42,7 +42,14 @@ sys.path.insert(0, str(ROOT))
 
 from parsers import parse_bytes, sniff_format  # noqa: E402
 from parsers.errors import ParseError  # noqa: E402
-from parsers.form import PROACTIVE_HEADER, PROACTIVE_METRICS, REQUEST_HEADER, Table  # noqa: E402
+from parsers.form import (  # noqa: E402
+    PROACTIVE_HEADER,
+    PROACTIVE_METRICS,
+    REQUEST_COLUMNS,
+    REQUEST_HEADER,
+    REVIEW_OUTCOMES,
+    Table,
+)
 from parsers.report import Report  # noqa: E402
 
 #: Warnings about the whole document that explain a change anywhere in it (the file itself is damaged).
@@ -57,9 +64,8 @@ CHECKS_OF_TABLE: dict[str, frozenset[str]] = {
 HEADER_WORDS = (
     PROACTIVE_HEADER,
     REQUEST_HEADER,
-    "自然人",
-    "商业企业",
-    "结果维持",
+    *(c.label.split("/")[-1].strip() for c in REQUEST_COLUMNS[:2]),
+    REVIEW_OUTCOMES[0][1],
     *(m.label for m in PROACTIVE_METRICS),
 )
 
