@@ -17,7 +17,7 @@ what is already imported. The child only runs the reader and pickles its
 answer, and leaves with ``os._exit`` (no atexit handlers, no flushing of the
 parent's buffers). Forking a process that runs other threads is safe for
 code that takes none of their locks: the reader takes only logging's, which
-Python re-initialises in a forked child. A child whose parent was killed
+Python re-initialises in a forked child (and logging is switched off there). A child whose parent was killed
 ends itself a little after the time limit (an alarm), so no reader outlives its run.
 
 ``scratch_dir`` is a temporary directory removed on every exit path; one left by a run killed with
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import math
 import os
 import pickle
@@ -152,7 +153,11 @@ def _child(write_fd: int, fn: Callable[..., object], args: tuple, seconds: float
     try:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
             signal.signal(signum, signal.SIG_DFL)
-        signal.alarm(math.ceil(seconds) + 5)  # the parent kills it at ``seconds``; if the parent is gone, this
+        signal.alarm(math.ceil(seconds) + 5)  # the parent kills it in time; this, if the parent is gone
+        # Libraries' log lines (pdfminer's "Invalid MediaBox…") would reach the terminal past the one-line
+        # error, and a forked copy of the parent's log handlers (Prefect's) is not safe to use: what a
+        # document's reading found travels in the answer (warnings, errors), not in logs.
+        logging.disable(logging.CRITICAL)
         try:
             import resource
 
