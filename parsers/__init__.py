@@ -19,7 +19,7 @@ from pathlib import Path
 
 from parsers.decode import bytes_to_text
 from parsers.errors import NeedsOCR, ParseError
-from parsers.grid import Document
+from parsers.grid import MAX_BLOCKS, Document, check_block_count
 from parsers.html import declared_charset, decoded_html_to_document, looks_like_html
 from parsers.limits import (
     DEFAULT_MAX_BYTES,
@@ -86,12 +86,21 @@ def bytes_to_document(data: bytes, deadline: Deadline | None = None, *, converte
         return doc_to_document(data, deadline)
     decoded = bytes_to_text(data, declared=declared_charset(data))
     if looks_like_html(decoded.text):
+        check_block_count(decoded.text.count("<"), "HTML tags", MAX_BLOCKS * TAGS_PER_BLOCK)
         return decoded_html_to_document(decoded)
+    check_block_count(decoded.text.count("\n"), "lines")
     return decoded_text_to_document(decoded)
 
 
+#: HTML elements counted as one block when sizing a page up before parsing it: a report's page has a few
+#: thousand; 20 per paragraph allows for Word's verbose HTML.
+TAGS_PER_BLOCK = 20
+
+
 def document_to_checked_report(doc: Document, source: str, sha256: str) -> Report:
-    """The matcher's report; when pages could not be read and the report is not found, that is why."""
+    """The matcher's report; when pages could not be read and the report is not found, that is why. A
+    document of more than ``MAX_BLOCKS`` blocks is refused before matching."""
+    check_block_count(len(doc.blocks))
     try:
         return document_to_report(doc, source=source, sha256=sha256)
     except ParseError as exc:

@@ -28,7 +28,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
 from parsers.errors import CorruptDocument, EncryptedDocument, TooLarge, UnsafeDocument, UnsupportedFormat
-from parsers.grid import Document, GridCell, Paragraph, TableBlock
+from parsers.grid import Document, GridCell, Paragraph, TableBlock, check_block_count
 from parsers.limits import Deadline
 
 #: The most a DOCX may unpack to (all parts together, as their headers declare; zipfile holds them to it).
@@ -441,6 +441,7 @@ def body_to_blocks(container: etree._Element, walk: _Walk) -> None:
 
 
 def document_to_blocks(document: docx.document.Document, deadline: Deadline) -> list[Paragraph | TableBlock]:
+    check_block_count(len(document.element.body), "paragraphs and tables in the body")
     walk = _Walk(numbering=Numbering.of(document), deadline=deadline)
     body_to_blocks(document.element.body, walk)
     return walk.blocks

@@ -73,7 +73,7 @@ def _cell_text(cell: etree._Element) -> str:
 
 
 def _span(cell: etree._Element, name: str) -> int:
-    m = re.match(r"\s*(\d+)", cell.get(name) or "")
+    m = re.match(r"\s*(\d{1,7})", cell.get(name) or "")  # (a span of thousands of digits is no int)
     return int(m.group(1)) if m else 1
 
 
