@@ -110,6 +110,7 @@ def document_to_checked_report(doc: Document, source: str, sha256: str) -> Repor
         raise
 
 
+_DOING = {"pdf": "reading the PDF", "docx": "reading the DOCX", "doc": "reading the DOC/WPS converted to DOCX"}
 _READER_MODULES = {"pdf": "parsers.pdf", "docx": "parsers.docx", "doc": "parsers.doc"}
 
 
@@ -152,7 +153,8 @@ def parse_bytes(
         deadline,
         converted_from,
         seconds=deadline.remaining() or 0.0,
-        what="reading it",
+        limit=time_limit,
+        what=_DOING.get(converted_from or binary, "reading the HTML or text"),
     )
 
 

@@ -379,12 +379,12 @@ def _cell_text(tc: etree._Element, numbering: Numbering) -> str:
 
 def _grid_before(tr: etree._Element) -> int:
     value = tr.find(_GRID_BEFORE)
-    return min(_int(value.get(W_VAL), 0, 0, 10**6), MAX_SPAN) if value is not None else 0
+    return min(_int(value.get(W_VAL), 0, 0, 10**12), MAX_SPAN) if value is not None else 0
 
 
 def _span(tc: etree._Element) -> int:
     value = tc.find(_GRID_SPAN)
-    return max(1, min(_int(value.get(W_VAL), 1, 1, 10**6), MAX_SPAN)) if value is not None else 1
+    return max(1, min(_int(value.get(W_VAL), 1, 1, 10**12), MAX_SPAN)) if value is not None else 1
 
 
 def _continues_merge(tc: etree._Element) -> bool:

@@ -171,6 +171,8 @@ def _child(write_fd: int, fn: Callable[..., object], args: tuple, seconds: float
             outcome = ("error", exc)
         try:
             payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            payload = pickle.dumps(("error", _out_of_memory()))
         except Exception as exc:  # an answer that cannot travel: say what it was
             payload = pickle.dumps(("error", ReaderFailed.of(exc, traceback.format_exc())))
         with os.fdopen(write_fd, "wb") as pipe:
@@ -207,7 +209,7 @@ def _receive(read_fd: int, pid: int, deadline: float) -> tuple[bytes | None, boo
         exited = os.waitpid(pid, os.WNOHANG)[0] == pid
 
 
-def run_isolated(fn: Callable[..., T], *args: object, seconds: float, what: str) -> T:
+def run_isolated(fn: Callable[..., T], *args: object, seconds: float, what: str, limit: float | None = None) -> T:
     """``fn(*args)`` in a forked child process, killed after ``seconds``.
 
     A :class:`ParseError` raised in the child is raised here; any other
@@ -216,7 +218,8 @@ def run_isolated(fn: Callable[..., T], *args: object, seconds: float, what: str)
     child that dies without an answer (a crash in native code, the OOM
     killer) is a :class:`ReaderCrashed`. The child is a plain ``fork`` of
     this process (the reader's modules are already imported, nothing is
-    pickled on the way in), so it starts in about a millisecond.
+    pickled on the way in), so it starts in about a millisecond. ``limit`` is the time limit to name in
+    the error, when ``seconds`` is what is left of it.
     """
     read_fd, write_fd = os.pipe()
     pid = os.fork()
@@ -236,7 +239,9 @@ def run_isolated(fn: Callable[..., T], *args: object, seconds: float, what: str)
         except (ProcessLookupError, ChildProcessError):  # already reaped while waiting for the message
             pass
     if timed_out:
-        raise TimeLimitExceeded(f"gave up after the time limit of {seconds:g} s, while {what}; the reader was stopped")
+        raise TimeLimitExceeded(
+            f"gave up after the time limit of {limit or seconds:g} s, while {what}; the reader was stopped"
+        )
     if message is None:
         raise ReaderCrashed(f"the reader process died while {what}, without an answer")
     try:
