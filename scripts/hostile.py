@@ -95,10 +95,13 @@ def flag_encrypted(data: bytes, name: str) -> bytes:
 
 
 def _html_with_cell(digits: str) -> bytes:
+    from parsers.form import REQUEST_ROW_BY_KEY, REQUEST_ROW_KEYS
+
     html = origin_bytes("000_official.html").decode("utf-8")
-    row = "本年新收政府信息公开申请数量</td><td>1</td>"
-    assert row in html
-    return html.replace(row, f"本年新收政府信息公开申请数量</td><td>{digits}</td>", 1).encode("utf-8")
+    label = REQUEST_ROW_BY_KEY[REQUEST_ROW_KEYS[0]].label  # 本年新收…申请数量
+    row = f"{label}</td><td>1</td>"
+    assert row in html, label
+    return html.replace(row, f"{label}</td><td>{digits}</td>", 1).encode("utf-8")
 
 
 def _gbk_html_declaring(charset: str) -> bytes:
@@ -248,9 +251,9 @@ def crash_classes() -> dict[str, bytes]:
         "cell_4301_digits.html": _html_with_cell("1" * 4301),
         "cell_4300_digits.html": _html_with_cell("9" * 4300),
         "docx_numbering_ilvl_x.docx": _docx_edit("word/numbering.xml", rb'w:ilvl="0"', b'w:ilvl="x"'),
-        "docx_numbering_start_abc.docx": _docx_edit("word/numbering.xml", rb'w:start w:val="1"', b'w:start w:val="abc"'),
+        "docx_numbering_start_abc.docx": _docx_edit("word/numbering.xml", rb'start w:val="1"', b'start w:val="abc"'),
         "docx_numbering_level_50.docx": _level_50(),
-        "docx_grid_before_x.docx": _docx_edit("word/document.xml", rb'w:gridBefore w:val="0"', b'w:gridBefore w:val="x"'),
+        "docx_grid_before_x.docx": _docx_edit("word/document.xml", rb'gridBefore w:val="0"', b'gridBefore w:val="x"'),
         "docx_encrypted_member.docx": flag_encrypted(origin_bytes("000_word.docx"), "word/document.xml"),
         "docx_content_type_markup.docx": _content_type_markup(),
         "docx_part_name_markup.docx": _part_name_markup(),
