@@ -12,10 +12,12 @@ their table, row and column in the converted document.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
+import time
 
 from parsers.docx import docx_to_document
 from parsers.errors import (
@@ -86,13 +88,10 @@ def convert_with_libreoffice(data: bytes, suffix: str, target: str, timeout: flo
         try:
             _, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
+            _stop_group(process)
             raise TimeLimitExceeded(f"LibreOffice did not finish converting it within {timeout:g} s; stopped") from None
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        finally:  # however the conversion ends (SIGTERM, Ctrl-C too): no LibreOffice outlives it
+            _stop_group(process)
         converted = outdir / f"document.{target.split(':')[0]}"
         if not converted.is_file() or converted.stat().st_size == 0:
             reason = stderr.decode("utf-8", "replace").strip().splitlines()
@@ -101,6 +100,20 @@ def convert_with_libreoffice(data: bytes, suffix: str, target: str, timeout: flo
                 + (f" ({reason[-1][:160]})" if reason else " (damaged or protected?)")
             )
         return converted.read_bytes()
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    """Kill LibreOffice's process group (oosplash and soffice.bin) and wait until it is gone, so that its
+    scratch directory can be removed with nothing still writing into it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    for _ in range(100):
+        try:
+            os.killpg(process.pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.02)
 
 
 def doc_to_docx(data: bytes, deadline: Deadline | None = None) -> bytes:

@@ -275,14 +275,20 @@ def scratch_dir(kind: str, root: str | Path | None = None) -> Iterator[Path]:
     """
     base = Path(root) if root is not None else Path(tempfile.gettempdir())
     sweep_scratch(base)
-    path = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{kind}-", dir=base))
-    owner = os.open(path / _OWNER, os.O_WRONLY | os.O_CREAT, 0o600)
+    path, owner = None, None
     try:
+        path = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{kind}-", dir=base))
+        owner = os.open(path / _OWNER, os.O_WRONLY | os.O_CREAT, 0o600)
         _lock(owner, blocking=True)
         yield path
     finally:
-        shutil.rmtree(path, ignore_errors=True)
-        os.close(owner)
+        if path is not None:
+            shutil.rmtree(path, ignore_errors=True)
+            if path.exists():  # something was still writing into it: once more
+                time.sleep(0.1)
+                shutil.rmtree(path, ignore_errors=True)
+        if owner is not None:
+            os.close(owner)
 
 
 def _lock(fd: int, *, blocking: bool) -> bool:
