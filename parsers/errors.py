@@ -61,6 +61,9 @@ class ReportInAttachment(ParseError):
         super().__init__(message)
         self.links = list(links or [])
 
+    def __reduce__(self) -> tuple:  # it travels back from the isolated reader with its links
+        return (type(self), (self.message, self.links))
+
 
 class CorruptDocument(ParseError):
     """A PDF or Word file whose structure cannot be read (damaged, truncated, not what its magic says)."""
