@@ -147,6 +147,7 @@ def test_check_goes_on_after_every_crash_class(hostile_files: list[Path], env: P
     result = runner.invoke(app, ["check", "--json", *map(str, hostile_files)])
     assert "Traceback" not in result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines, (result.exit_code, result.stderr[-2000:], result.exception)
     assert lines[-1]["source"].endswith("zz_good.html") and lines[-1]["agency"] == GOOD_AGENCY
     assert lines[-1]["checks"]
     assert len(_errors(result.stderr)) == _n_failing(hostile_files) == len(hostile_files) - len(lines)
