@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -187,9 +189,19 @@ def test_a_crash_mid_load_leaves_no_partial_report(engine, monkeypatch) -> None:
         raise RuntimeError("power cut")
 
     monkeypatch.setattr(load_module, "_cell_rows", crash)
+    path = seed_path("002")
+    data = path.read_bytes()
+    info = DocumentInfo(url=path.resolve().as_uri())
+    # the warehouse's store is one transaction: a crash half-way leaves nothing of the report behind
     with pytest.raises(RuntimeError):
-        load_file(engine, seed_path("002"))
+        load_module.store_report(engine, info, hashlib.sha256(data).hexdigest(), parse_file(path))
     assert _counts(engine) == before
+    # the loader goes on: the document is kept as failed (store_failed), still without a cell of its own
+    result = load_file(engine, path)
+    assert result.status is LoadStatus.FAILED
+    after = _counts(engine)
+    assert after["cells"] == before["cells"]
+    assert _rows(engine, "SELECT error_code FROM reports WHERE id = :id", id=result.report_id) == [("store_failed",)]
 
 
 def test_query_is_read_only_by_construction(warehouse_url, engine) -> None:
