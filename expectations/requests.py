@@ -6,29 +6,23 @@ from expectations.checks import (
     Check,
     Finding,
     Operand,
+    Outcome,
     Severity,
-    assessed_with_table,
-    in_list,
     number,
-    outcome_sql,
-    sum_identity_sql,
+    only,
+    sum_identity_expectations,
     uncertainty_notes,
 )
 from parsers.form import (
-    APPLICANT_COLUMN_KEYS,
-    OTHER_ROWS_2021,
     OUTCOME_ROW_KEYS,
     REQUEST_COLUMN_KEYS,
     REQUEST_COLUMNS,
     REQUEST_ROW_BY_KEY,
     REQUEST_ROW_KEYS,
     REQUEST_ROW_REFERENCE,
-    REVIEW_KEYS,
-    FormVersion,
     Table,
-    outcome_row_keys,
-    request_row_keys,
 )
+from warehouse.views import VALID_NUMBER
 
 T = Table.REQUESTS.value
 COLUMN_LABEL = {c.key: c.label.split("/")[-1].strip() for c in REQUEST_COLUMNS}
@@ -37,11 +31,6 @@ SETTLED = (REQUEST_ROW_KEYS[-2], REQUEST_ROW_KEYS[-1])  # 三、(七)总计 + �
 TOTAL_PROCESSED, CARRIED_FORWARD = SETTLED
 TOTAL_COLUMN = REQUEST_COLUMN_KEYS[-1]
 ROW = REQUEST_ROW_REFERENCE  # how messages name a row: 一、本年新收 …
-
-#: 1 when a report prints the 2021 (六) rows: how many outcome rows to expect depends on it.
-_IS_2021 = f"MAX(CASE WHEN c.row_key IN {in_list(OTHER_ROWS_2021)} THEN 1 ELSE 0 END)"
-_N_2019 = len(outcome_row_keys(FormVersion.V2019))
-_N_2021 = len(outcome_row_keys(FormVersion.V2021))
 
 
 def _column_operands(rows: tuple[str, ...]):
@@ -67,9 +56,9 @@ REQUEST_BALANCE = Check(
     key="request_balance",
     subject="requests",
     severity=Severity.ERROR,
+    name_zh="本列收支平衡：一、本年新收 + 二、上年结转 = 三、(七)总计 + 四、结转下年度",
     description="三: 一 + 二 = (七)总计 + 四, in each of the seven columns",
-    sql=sum_identity_sql(tbl=T, scope="c.column_key", member="row_key", left=RECEIVED, right=SETTLED, expected="4"),
-    assessed_sql=assessed_with_table(T),
+    expectations=sum_identity_expectations,
     operands=_column_operands(RECEIVED + SETTLED),
     message=_balance_message,
 )
@@ -94,16 +83,9 @@ OUTCOME_SUM = Check(
     key="outcome_sum",
     subject="requests",
     severity=Severity.ERROR,
+    name_zh="三、(七)总计 = 各办理结果之和",
     description="三: (七)总计 = the sum of every outcome row (予以公开 … 其他处理), in each column",
-    sql=sum_identity_sql(
-        tbl=T,
-        scope="c.column_key",
-        member="row_key",
-        left=(TOTAL_PROCESSED,),
-        right=OUTCOME_ROW_KEYS,
-        expected=f"(1 + CASE WHEN {_IS_2021} = 1 THEN {_N_2021} ELSE {_N_2019} END)",
-    ),
-    assessed_sql=assessed_with_table(T),
+    expectations=sum_identity_expectations,
     operands=_outcome_operands,
     message=_outcome_message,
 )
@@ -124,25 +106,12 @@ APPLICANT_SUM = Check(
     key="applicant_sum",
     subject="requests",
     severity=Severity.ERROR,
+    name_zh="各行总计 = 六类申请人之和",
     description="三: 总计 = the sum of the six applicant columns, in each row",
-    sql=sum_identity_sql(
-        tbl=T,
-        scope="c.row_key",
-        member="column_key",
-        left=(TOTAL_COLUMN,),
-        right=APPLICANT_COLUMN_KEYS,
-        expected=str(len(REQUEST_COLUMN_KEYS)),
-    ),
-    assessed_sql=assessed_with_table(T),
+    expectations=sum_identity_expectations,
     operands=lambda scope: [(T, scope or "", col) for col in REQUEST_COLUMN_KEYS],
     message=_applicant_message,
 )
-
-_EXPECTED_CELLS = (
-    f"(CASE WHEN {_IS_2021} = 1 THEN {len(request_row_keys(FormVersion.V2021))} "
-    f"ELSE {len(request_row_keys(FormVersion.V2019))} END) * {len(REQUEST_COLUMN_KEYS)} + {len(REVIEW_KEYS)}"
-)
-_VALID = "c.value IS NOT NULL AND c.value >= 0 AND CAST(c.value AS INTEGER) = c.value"
 
 
 def _complete_message(f: Finding, ctx: dict) -> tuple[str, str]:
@@ -154,6 +123,19 @@ def _complete_message(f: Finding, ctx: dict) -> tuple[str, str]:
     )
 
 
+def _complete_expectations(check: Check) -> list:
+    """As many valid numbers as the form's version has cells (left_value ≥ right_value), else FAIL."""
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="left_value", column_B="right_value", or_equal=True, row_condition=only(check),
+            meta={"check": check.key, "outcome": Outcome.FAIL.value},
+            description=f"{check.title()}: valid numbers (left) ≥ the cells the form has (right), else FAIL",
+        )
+    ]  # fmt: skip
+
+
 def _complete_operands(scope: str | None) -> list[Operand]:
     return []  # the evidence of `complete` is the list of bad cells, gathered by the runner
 
@@ -162,23 +144,12 @@ COMPLETE = Check(
     key="complete",
     subject="requests",
     severity=Severity.ERROR,
+    name_zh="三、四两表齐全，每格为非负整数",
     description="三 and 四: every row and column of the form's version present, each a non-negative integer",
-    sql=outcome_sql(
-        f"""    SELECT c.report_id AS report_id, NULL AS scope,
-    SUM(CASE WHEN {_VALID} THEN 1 ELSE 0 END) AS left_value,
-    {_EXPECTED_CELLS} AS right_value,
-    0 AS n_unreadable, 0 AS n_missing, 0 AS n_blank, 0 AS n_inferred
-    FROM {{batch}} c JOIN reports r ON r.id = c.report_id
-    WHERE r.status = 'parsed' AND (
-      (c.tbl = '{T}' AND c.row_key IN {in_list(REQUEST_ROW_KEYS)} AND c.column_key IN {in_list(REQUEST_COLUMN_KEYS)})
-      OR (c.tbl = '{Table.REVIEWS.value}' AND c.row_key IN {in_list(REVIEW_KEYS)}))
-    GROUP BY c.report_id""",
-        compare="a.left_value < a.right_value",
-    ),
-    assessed_sql=assessed_with_table(T),
+    expectations=_complete_expectations,
     operands=_complete_operands,
     message=_complete_message,
-    bad_cell_sql=f"NOT ({_VALID})",  # the evidence: the missing or unreadable cells themselves
+    bad_cell_sql=f"NOT ({VALID_NUMBER})",  # the evidence: the missing or unreadable cells themselves
 )
 
 CHECKS = (REQUEST_BALANCE, OUTCOME_SUM, APPLICANT_SUM, COMPLETE)

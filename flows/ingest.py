@@ -51,7 +51,7 @@ def load_file(
     return load_bytes(engine, data, info, raw_store=raw_store)
 
 
-def check_files(paths: list[Path], *, docs_dir: Path | None = None, use_gx: bool = True) -> list[FileCheck]:
+def check_files(paths: list[Path], *, docs_dir: Path | None = None) -> list[FileCheck]:
     """Parse files and check them without a warehouse (a throwaway one; see expectations.run.check_reports)."""
     parsed: list[tuple[Path, Report | ParseFailure | str]] = []
     for path in paths:
@@ -61,4 +61,4 @@ def check_files(paths: list[Path], *, docs_dir: Path | None = None, use_gx: bool
             parsed.append((Path(path), exc.strerror or str(exc)))
             continue
         parsed.append((Path(path), parse_or_failure(data, Path(path).resolve().as_uri())))
-    return check_reports(parsed, docs_dir=docs_dir, use_gx=use_gx)
+    return check_reports(parsed, docs_dir=docs_dir)

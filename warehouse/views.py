@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from parsers.form import REQUEST_COLUMN_KEYS, REVIEW_KEYS
 
-VIEW_NAMES = ("report_overview", "report_requests", "report_reviews", "report_proactive")
+#: the views for people (created by the first migration); VIEW_NAMES adds the identity views below
+BASE_VIEW_NAMES = ("report_overview", "report_requests", "report_reviews", "report_proactive")
+VIEW_NAMES = BASE_VIEW_NAMES
 
 _REPORT_COLUMNS = """r.id AS report_id, a.name AS agency, a.district AS district, a.level AS level,
   r.year AS year, r.form AS form"""
@@ -55,4 +57,279 @@ WHERE r.status = 'parsed'"""
 
 
 def drop_statements() -> list[str]:
-    return [f"DROP VIEW IF EXISTS {name}" for name in reversed(VIEW_NAMES)]
+    return [f"DROP VIEW IF EXISTS {name}" for name in reversed(BASE_VIEW_NAMES)]
+
+
+# --- the identities (勾稽关系), side by side: what the Great Expectations suites validate -------------
+#
+# One view per identity, ``identity_<check>``: one row per current report and scope (a column, a row,
+# a group, a stated count, the report) with both sides of the identity. ``left_value`` and
+# ``right_value`` are NULL when an operand of that side is unreadable or missing (the identity cannot
+# be decided: UNCERTAIN); ``left_readable`` and ``right_readable`` are the same sides over the operands
+# that could be read, for messages. One view per subject, ``identities_<subject>``, stacks the views
+# of its identities: it is the batch its suite validates. ``identity_assessable`` lists the reports
+# each identity applies to (the others are NOT_ASSESSABLE). Whether an identity holds is decided by
+# the expectations (expectations/), not here.
+
+#: subject -> its identities, in the order of expectations/<subject>.py
+IDENTITY_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "requests": ("request_balance", "outcome_sum", "applicant_sum", "complete"),
+    "reviews": ("review_sum",),
+    "report": ("outdated_form", "narrative_match"),
+    "history": ("carry_continuity",),
+}
+IDENTITY_COLUMNS = (
+    "check_key", "report_id", "agency", "year", "form", "scope", "left_value", "right_value", "left_readable",
+    "right_readable", "n_unreadable", "n_missing", "n_blank", "n_inferred", "operands",
+)  # fmt: skip
+
+
+def identity_view(check_key: str) -> str:
+    return f"identity_{check_key}"
+
+
+def subject_view(subject: str) -> str:
+    return f"identities_{subject}"
+
+
+IDENTITY_VIEW_NAMES = (
+    *(identity_view(k) for keys in IDENTITY_SUBJECTS.values() for k in keys),
+    *(subject_view(s) for s in IDENTITY_SUBJECTS),
+    "identity_assessable",
+)
+VIEW_NAMES = VIEW_NAMES + IDENTITY_VIEW_NAMES
+
+
+def _in(keys: tuple[str, ...]) -> str:
+    """``('a', 'b')`` for SQL; keys come from parsers/form.py, never from input."""
+    return "(" + ", ".join(f"'{k}'" for k in keys) + ")"
+
+
+#: a cell ``c`` that ``complete`` counts: a readable, non-negative integer
+VALID_NUMBER = "c.value IS NOT NULL AND c.value >= 0 AND CAST(c.value AS INTEGER) = c.value"
+_CURRENT = "JOIN reports r ON r.id = c.report_id LEFT JOIN agencies a ON a.id = r.agency_id"
+
+
+def _side(member: str, keys: tuple[str, ...], expected: str) -> tuple[str, str]:
+    """(decided, readable) SQL for one side of a sum: NULL when an operand is unreadable or missing."""
+    readable = f"SUM(CASE WHEN c.{member} IN {_in(keys)} THEN COALESCE(c.value, 0) ELSE 0 END)"
+    unreadable = f"SUM(CASE WHEN c.{member} IN {_in(keys)} AND c.value IS NULL THEN 1 ELSE 0 END)"
+    present = f"COUNT(DISTINCT CASE WHEN c.{member} IN {_in(keys)} THEN c.{member} END)"
+    return f"CASE WHEN {unreadable} = 0 AND {present} >= {expected} THEN {readable} END", readable
+
+
+def _sum_identity(
+    key: str, *, tbl: str, scope: str, member: str, left: tuple[str, ...], right: tuple[str, ...],
+    expected_left: str, expected_right: str, operands: str,
+) -> str:  # fmt: skip
+    """``sum(left members) = sum(right members)`` within each scope of each current report."""
+    members = tuple(dict.fromkeys(left + right))
+    left_value, left_readable = _side(member, left, expected_left)
+    right_value, right_readable = _side(member, right, expected_right)
+    return f"""SELECT '{key}' AS check_key, c.report_id AS report_id, a.name AS agency, r.year AS year,
+  r.form AS form, {scope} AS scope,
+  {left_value} AS left_value,
+  {right_value} AS right_value,
+  {left_readable} AS left_readable,
+  {right_readable} AS right_readable,
+  SUM(CASE WHEN c.value IS NULL THEN 1 ELSE 0 END) AS n_unreadable,
+  ({expected_left}) + ({expected_right}) - COUNT(DISTINCT c.{member}) AS n_missing,
+  SUM(CASE WHEN c.kind = 'blank' THEN 1 ELSE 0 END) AS n_blank,
+  SUM(CASE WHEN c.kind = 'inferred' THEN 1 ELSE 0 END) AS n_inferred,
+  {operands} AS operands
+FROM cells c {_CURRENT}
+WHERE r.status = 'parsed' AND c.tbl = '{tbl}' AND c.{member} IN {_in(members)}
+GROUP BY c.report_id, a.name, r.year, r.form, {scope}"""
+
+
+def _plus(keys: tuple[str, ...]) -> str:
+    return " + ".join(keys)
+
+
+def identity_selects() -> dict[str, str]:
+    """check key -> the SELECT of its identity view (columns: IDENTITY_COLUMNS)."""
+    from parsers.form import (
+        APPLICANT_COLUMN_KEYS,
+        OTHER_ROWS_2021,
+        OUTCOME_ROW_KEYS,
+        REQUEST_ROW_KEYS,
+        REVIEW_GROUPS,
+        REVIEW_OUTCOMES,
+        FormVersion,
+        Table,
+        outcome_row_keys,
+        request_row_keys,
+    )
+
+    requests, reviews = Table.REQUESTS.value, Table.REVIEWS.value
+    received, settled = REQUEST_ROW_KEYS[:2], (REQUEST_ROW_KEYS[-2], REQUEST_ROW_KEYS[-1])
+    total_processed, carried_over, carried_forward = settled[0], received[1], settled[1]
+    total_column = REQUEST_COLUMN_KEYS[-1]
+    # 1 when a report prints the 2021 (六) rows: how many outcome rows (and cells) to expect depends on it
+    is_2021 = f"MAX(CASE WHEN c.row_key IN {_in(OTHER_ROWS_2021)} THEN 1 ELSE 0 END)"
+    n_2019, n_2021 = len(outcome_row_keys(FormVersion.V2019)), len(outcome_row_keys(FormVersion.V2021))
+    parts = tuple(outcome for outcome, _ in REVIEW_OUTCOMES[:-1])
+    total = REVIEW_OUTCOMES[-1][0]
+    group_of = " ".join(
+        f"WHEN c.row_key IN {_in(tuple(f'{g}_{o}' for o in (*parts, total)))} THEN '{g}'" for g, _ in REVIEW_GROUPS
+    )
+    old, new = FormVersion.V2019.value, FormVersion.V2021.value
+    valid = VALID_NUMBER
+    expected_cells = (
+        f"(CASE WHEN {is_2021} = 1 THEN {len(request_row_keys(FormVersion.V2021))} "
+        f"ELSE {len(request_row_keys(FormVersion.V2019))} END) * {len(REQUEST_COLUMN_KEYS)} + {len(REVIEW_KEYS)}"
+    )
+    narrative = "narrative"  # warehouse.load.NARRATIVE: the counts a report's text states
+    return {
+        "request_balance": _sum_identity(
+            "request_balance",
+            tbl=requests,
+            scope="c.column_key",
+            member="row_key",
+            left=received,
+            right=settled,
+            expected_left="2",
+            expected_right="2",
+            operands=f"'{requests}[' || c.column_key || ']: {_plus(received)} = {_plus(settled)}'",
+        ),
+        "outcome_sum": _sum_identity(
+            "outcome_sum",
+            tbl=requests,
+            scope="c.column_key",
+            member="row_key",
+            left=(total_processed,),
+            right=OUTCOME_ROW_KEYS,
+            expected_left="1",
+            expected_right=f"(CASE WHEN {is_2021} = 1 THEN {n_2021} ELSE {n_2019} END)",
+            operands=f"'{requests}[' || c.column_key || ']: {total_processed} = granted + … + other_*'",
+        ),
+        "applicant_sum": _sum_identity(
+            "applicant_sum",
+            tbl=requests,
+            scope="c.row_key",
+            member="column_key",
+            left=(total_column,),
+            right=APPLICANT_COLUMN_KEYS,
+            expected_left="1",
+            expected_right=str(len(APPLICANT_COLUMN_KEYS)),
+            operands=f"'{requests}[' || c.row_key || ']: {total_column} = {_plus(APPLICANT_COLUMN_KEYS)}'",
+        ),
+        "complete": f"""SELECT 'complete' AS check_key, c.report_id AS report_id, a.name AS agency, r.year AS year,
+  r.form AS form, NULL AS scope,
+  SUM(CASE WHEN {valid} THEN 1 ELSE 0 END) AS left_value,
+  {expected_cells} AS right_value,
+  SUM(CASE WHEN {valid} THEN 1 ELSE 0 END) AS left_readable,
+  {expected_cells} AS right_readable,
+  SUM(CASE WHEN c.value IS NULL THEN 1 ELSE 0 END) AS n_unreadable,
+  0 AS n_missing, SUM(CASE WHEN c.kind = 'blank' THEN 1 ELSE 0 END) AS n_blank,
+  SUM(CASE WHEN c.kind = 'inferred' THEN 1 ELSE 0 END) AS n_inferred,
+  '{requests}, {reviews}: valid numbers = cells the form has' AS operands
+FROM cells c {_CURRENT}
+WHERE r.status = 'parsed' AND (
+  (c.tbl = '{requests}' AND c.row_key IN {_in(REQUEST_ROW_KEYS)} AND c.column_key IN {_in(REQUEST_COLUMN_KEYS)})
+  OR (c.tbl = '{reviews}' AND c.row_key IN {_in(REVIEW_KEYS)}))
+GROUP BY c.report_id, a.name, r.year, r.form""",
+        "review_sum": _sum_identity(
+            "review_sum",
+            tbl=reviews,
+            scope=f"CASE {group_of} END",
+            member="row_key",
+            left=tuple(f"{g}_{total}" for g, _ in REVIEW_GROUPS),
+            right=tuple(f"{g}_{p}" for g, _ in REVIEW_GROUPS for p in parts),
+            expected_left="1",
+            expected_right=str(len(parts)),
+            operands=f"'{reviews}: ' || CASE {group_of} END || '_{total} = {_plus(parts)}'",
+        ),
+        "outdated_form": f"""SELECT 'outdated_form' AS check_key, r.id AS report_id, a.name AS agency, r.year AS year,
+  r.form AS form, NULL AS scope, r.year AS left_value, CAST(r.form AS INTEGER) AS right_value,
+  r.year AS left_readable, CAST(r.form AS INTEGER) AS right_readable,
+  0 AS n_unreadable, 0 AS n_missing, 0 AS n_blank, 0 AS n_inferred,
+  'reports.year, reports.form' AS operands
+FROM reports r LEFT JOIN agencies a ON a.id = r.agency_id
+WHERE r.status = 'parsed' AND r.year IS NOT NULL AND r.form IN ('{old}', '{new}')
+  AND EXISTS (SELECT 1 FROM cells c WHERE c.report_id = r.id)""",
+        "narrative_match": f"""SELECT 'narrative_match' AS check_key, n.report_id AS report_id, a.name AS agency,
+  r.year AS year, r.form AS form, n.row_key AS scope,
+  MAX(n.value) AS left_value,
+  CASE WHEN SUM(CASE WHEN t.id IS NOT NULL AND t.value IS NULL THEN 1 ELSE 0 END) = 0
+    AND (LENGTH(n.row_key) - LENGTH(REPLACE(n.row_key, '+', '')) + 1) - COUNT(t.id) <= 0
+    THEN SUM(COALESCE(t.value, 0)) END AS right_value,
+  MAX(n.value) AS left_readable,
+  SUM(COALESCE(t.value, 0)) AS right_readable,
+  SUM(CASE WHEN t.id IS NOT NULL AND t.value IS NULL THEN 1 ELSE 0 END) AS n_unreadable,
+  (LENGTH(n.row_key) - LENGTH(REPLACE(n.row_key, '+', '')) + 1) - COUNT(t.id) AS n_missing,
+  SUM(CASE WHEN t.kind = 'blank' THEN 1 ELSE 0 END) AS n_blank,
+  SUM(CASE WHEN t.kind = 'inferred' THEN 1 ELSE 0 END) AS n_inferred,
+  '{narrative}: ' || MAX(n.raw) AS operands
+FROM cells n JOIN reports r ON r.id = n.report_id LEFT JOIN agencies a ON a.id = r.agency_id
+LEFT JOIN cells t ON t.report_id = n.report_id
+  AND t.tbl IN ('{requests}', '{reviews}')
+  AND ('+' || n.row_key || '+') LIKE ('%+' || t.row_key || '+%')
+  AND COALESCE(t.column_key, '') = COALESCE(n.column_key, '')
+WHERE r.status = 'parsed' AND n.tbl = '{narrative}'
+GROUP BY n.report_id, n.id, n.row_key, a.name, r.year, r.form""",
+        "carry_continuity": f"""SELECT 'carry_continuity' AS check_key, c.report_id AS report_id, a.name AS agency,
+  r.year AS year, r.form AS form, c.column_key AS scope,
+  CASE WHEN SUM(CASE WHEN c.value IS NULL THEN 1 ELSE 0 END) = 0 THEN MAX(c.value) END AS left_value,
+  CASE WHEN SUM(CASE WHEN prev.value IS NULL THEN 1 ELSE 0 END) = 0 AND MIN(prev.value) = MAX(prev.value)
+    THEN MAX(prev.value) END AS right_value,
+  MAX(c.value) AS left_readable,
+  MAX(prev.value) AS right_readable,
+  SUM(CASE WHEN c.value IS NULL THEN 1 ELSE 0 END) + SUM(CASE WHEN prev.value IS NULL THEN 1 ELSE 0 END)
+    + CASE WHEN MIN(prev.value) <> MAX(prev.value) THEN 1 ELSE 0 END AS n_unreadable,
+  0 AS n_missing,
+  SUM(CASE WHEN c.kind = 'blank' THEN 1 ELSE 0 END) + SUM(CASE WHEN prev.kind = 'blank' THEN 1 ELSE 0 END)
+    AS n_blank,
+  SUM(CASE WHEN c.kind = 'inferred' THEN 1 ELSE 0 END) + SUM(CASE WHEN prev.kind = 'inferred' THEN 1 ELSE 0 END)
+    AS n_inferred,
+  '{requests}[' || c.column_key || ']: {carried_over} = previous year {carried_forward}' AS operands
+FROM cells c {_CURRENT}
+JOIN reports p ON p.agency_id = r.agency_id AND p.year = r.year - 1 AND p.status = 'parsed'
+JOIN cells prev ON prev.report_id = p.id AND prev.tbl = '{requests}' AND prev.row_key = '{carried_forward}'
+  AND prev.column_key = c.column_key
+WHERE r.status = 'parsed' AND c.tbl = '{requests}' AND c.row_key = '{carried_over}'
+  AND c.column_key IN {_in(REQUEST_COLUMN_KEYS)}
+GROUP BY c.report_id, c.column_key, a.name, r.year, r.form""",
+    }
+
+
+def assessable_select() -> str:
+    """(check_key, report_id) for every identity and every current report it applies to."""
+    from parsers.form import FormVersion, Table
+
+    def with_table(key: str, tbl: str) -> str:
+        return (
+            f"SELECT DISTINCT '{key}' AS check_key, c.report_id AS report_id FROM cells c "
+            f"JOIN reports r ON r.id = c.report_id WHERE r.status = 'parsed' AND c.tbl = '{tbl}'"
+        )
+
+    requests, reviews = Table.REQUESTS.value, Table.REVIEWS.value
+    old, new = FormVersion.V2019.value, FormVersion.V2021.value
+    return "\nUNION ALL\n".join(
+        [
+            *(with_table(k, requests) for k in IDENTITY_SUBJECTS["requests"]),
+            with_table("review_sum", reviews),
+            "SELECT 'outdated_form' AS check_key, r.id AS report_id FROM reports r WHERE r.status = 'parsed' "
+            f"AND r.year IS NOT NULL AND r.form IN ('{old}', '{new}')",
+            with_table("narrative_match", "narrative"),
+            "SELECT DISTINCT 'carry_continuity' AS check_key, r.id AS report_id FROM reports r "
+            "JOIN reports p ON p.agency_id = r.agency_id AND p.year = r.year - 1 AND p.status = 'parsed' "
+            "WHERE r.status = 'parsed'",
+        ]
+    )
+
+
+def identity_view_statements() -> list[str]:
+    """``CREATE VIEW`` statements for the identity, subject and assessable views, in dependency order."""
+    selects = identity_selects()
+    out = [f"CREATE VIEW {identity_view(k)} AS\n{selects[k]}" for keys in IDENTITY_SUBJECTS.values() for k in keys]
+    columns = ", ".join(IDENTITY_COLUMNS)
+    for subject, keys in IDENTITY_SUBJECTS.items():
+        union = "\nUNION ALL\n".join(f"SELECT {columns} FROM {identity_view(k)}" for k in keys)
+        out.append(f"CREATE VIEW {subject_view(subject)} AS\n{union}")
+    out.append(f"CREATE VIEW identity_assessable AS\n{assessable_select()}")
+    return out
+
+
+def identity_drop_statements() -> list[str]:
+    return [f"DROP VIEW IF EXISTS {name}" for name in reversed(IDENTITY_VIEW_NAMES)]
