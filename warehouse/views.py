@@ -84,6 +84,10 @@ IDENTITY_COLUMNS = (
 )  # fmt: skip
 
 
+#: what a subject view adds to its identity views: who and when
+_CONTEXT_COLUMNS = ("agency", "year", "form")
+
+
 def identity_view(check_key: str) -> str:
     return f"identity_{check_key}"
 
@@ -107,39 +111,44 @@ def _in(keys: tuple[str, ...]) -> str:
 
 #: a cell ``c`` that ``complete`` counts: a readable, non-negative integer
 VALID_NUMBER = "c.value IS NOT NULL AND c.value >= 0 AND CAST(c.value AS INTEGER) = c.value"
-_CURRENT = "JOIN reports r ON r.id = c.report_id LEFT JOIN agencies a ON a.id = r.agency_id"
-
-
-def _side(member: str, keys: tuple[str, ...], expected: str) -> tuple[str, str]:
-    """(decided, readable) SQL for one side of a sum: NULL when an operand is unreadable or missing."""
-    readable = f"SUM(CASE WHEN c.{member} IN {_in(keys)} THEN COALESCE(c.value, 0) ELSE 0 END)"
-    unreadable = f"SUM(CASE WHEN c.{member} IN {_in(keys)} AND c.value IS NULL THEN 1 ELSE 0 END)"
-    present = f"COUNT(DISTINCT CASE WHEN c.{member} IN {_in(keys)} THEN c.{member} END)"
-    return f"CASE WHEN {unreadable} = 0 AND {present} >= {expected} THEN {readable} END", readable
 
 
 def _sum_identity(
     key: str, *, tbl: str, scope: str, member: str, left: tuple[str, ...], right: tuple[str, ...],
     expected_left: str, expected_right: str, operands: str,
 ) -> str:  # fmt: skip
-    """``sum(left members) = sum(right members)`` within each scope of each current report."""
+    """``sum(left members) = sum(right members)`` within each scope of each current report.
+
+    Each operand is tagged with its side once (``side``: 1 left, 2 right), then summed per side; a side is
+    NULL when one of its operands is unreadable or fewer operands than expected are present.
+    """
     members = tuple(dict.fromkeys(left + right))
-    left_value, left_readable = _side(member, left, expected_left)
-    right_value, right_readable = _side(member, right, expected_right)
-    return f"""SELECT '{key}' AS check_key, c.report_id AS report_id, a.name AS agency, r.year AS year,
-  r.form AS form, {scope} AS scope,
+
+    def side(n: int, expected: str) -> tuple[str, str]:
+        readable = f"SUM(CASE WHEN s.side = {n} THEN COALESCE(s.value, 0) ELSE 0 END)"
+        unreadable = f"SUM(CASE WHEN s.side = {n} AND s.value IS NULL THEN 1 ELSE 0 END)"
+        present = f"SUM(CASE WHEN s.side = {n} THEN 1 ELSE 0 END)"  # one cell per report, table, row, column
+        return f"CASE WHEN {unreadable} = 0 AND {present} >= {expected} THEN {readable} END", readable
+
+    left_value, left_readable = side(1, expected_left)
+    right_value, right_readable = side(2, expected_right)
+    return f"""SELECT '{key}' AS check_key, s.report_id AS report_id, s.scope AS scope,
   {left_value} AS left_value,
   {right_value} AS right_value,
   {left_readable} AS left_readable,
   {right_readable} AS right_readable,
-  SUM(CASE WHEN c.value IS NULL THEN 1 ELSE 0 END) AS n_unreadable,
-  ({expected_left}) + ({expected_right}) - COUNT(DISTINCT c.{member}) AS n_missing,
-  SUM(CASE WHEN c.kind = 'blank' THEN 1 ELSE 0 END) AS n_blank,
-  SUM(CASE WHEN c.kind = 'inferred' THEN 1 ELSE 0 END) AS n_inferred,
+  SUM(CASE WHEN s.value IS NULL THEN 1 ELSE 0 END) AS n_unreadable,
+  ({expected_left}) + ({expected_right}) - COUNT(DISTINCT s.member) AS n_missing,
+  SUM(CASE WHEN s.kind = 'blank' THEN 1 ELSE 0 END) AS n_blank,
+  SUM(CASE WHEN s.kind = 'inferred' THEN 1 ELSE 0 END) AS n_inferred,
   {operands} AS operands
-FROM cells c {_CURRENT}
-WHERE r.status = 'parsed' AND c.tbl = '{tbl}' AND c.{member} IN {_in(members)}
-GROUP BY c.report_id, a.name, r.year, r.form, {scope}"""
+FROM (
+  SELECT c.report_id AS report_id, {scope} AS scope, c.{member} AS member, c.value AS value, c.kind AS kind,
+    c.row_key AS row_key, CASE WHEN c.{member} IN {_in(left)} THEN 1 ELSE 2 END AS side
+  FROM cells c JOIN reports r ON r.id = c.report_id
+  WHERE r.status = 'parsed' AND c.tbl = '{tbl}' AND c.{member} IN {_in(members)}
+) s
+GROUP BY s.report_id, s.scope"""
 
 
 def _plus(keys: tuple[str, ...]) -> str:
@@ -167,6 +176,7 @@ def identity_selects() -> dict[str, str]:
     total_column = REQUEST_COLUMN_KEYS[-1]
     # 1 when a report prints the 2021 (六) rows: how many outcome rows (and cells) to expect depends on it
     is_2021 = f"MAX(CASE WHEN c.row_key IN {_in(OTHER_ROWS_2021)} THEN 1 ELSE 0 END)"
+    is_2021_s = is_2021.replace("c.row_key", "s.row_key")  # the same, inside a sum identity
     n_2019, n_2021 = len(outcome_row_keys(FormVersion.V2019)), len(outcome_row_keys(FormVersion.V2021))
     parts = tuple(outcome for outcome, _ in REVIEW_OUTCOMES[:-1])
     total = REVIEW_OUTCOMES[-1][0]
@@ -190,7 +200,7 @@ def identity_selects() -> dict[str, str]:
             right=settled,
             expected_left="2",
             expected_right="2",
-            operands=f"'{requests}[' || c.column_key || ']: {_plus(received)} = {_plus(settled)}'",
+            operands=f"'{requests}[' || s.scope || ']: {_plus(received)} = {_plus(settled)}'",
         ),
         "outcome_sum": _sum_identity(
             "outcome_sum",
@@ -200,8 +210,8 @@ def identity_selects() -> dict[str, str]:
             left=(total_processed,),
             right=OUTCOME_ROW_KEYS,
             expected_left="1",
-            expected_right=f"(CASE WHEN {is_2021} = 1 THEN {n_2021} ELSE {n_2019} END)",
-            operands=f"'{requests}[' || c.column_key || ']: {total_processed} = granted + … + other_*'",
+            expected_right=f"(CASE WHEN {is_2021_s} = 1 THEN {n_2021} ELSE {n_2019} END)",
+            operands=f"'{requests}[' || s.scope || ']: {total_processed} = granted + … + other_*'",
         ),
         "applicant_sum": _sum_identity(
             "applicant_sum",
@@ -212,10 +222,9 @@ def identity_selects() -> dict[str, str]:
             right=APPLICANT_COLUMN_KEYS,
             expected_left="1",
             expected_right=str(len(APPLICANT_COLUMN_KEYS)),
-            operands=f"'{requests}[' || c.row_key || ']: {total_column} = {_plus(APPLICANT_COLUMN_KEYS)}'",
+            operands=f"'{requests}[' || s.scope || ']: {total_column} = {_plus(APPLICANT_COLUMN_KEYS)}'",
         ),
-        "complete": f"""SELECT 'complete' AS check_key, c.report_id AS report_id, a.name AS agency, r.year AS year,
-  r.form AS form, NULL AS scope,
+        "complete": f"""SELECT 'complete' AS check_key, c.report_id AS report_id, NULL AS scope,
   SUM(CASE WHEN {valid} THEN 1 ELSE 0 END) AS left_value,
   {expected_cells} AS right_value,
   SUM(CASE WHEN {valid} THEN 1 ELSE 0 END) AS left_readable,
@@ -224,11 +233,11 @@ def identity_selects() -> dict[str, str]:
   0 AS n_missing, SUM(CASE WHEN c.kind = 'blank' THEN 1 ELSE 0 END) AS n_blank,
   SUM(CASE WHEN c.kind = 'inferred' THEN 1 ELSE 0 END) AS n_inferred,
   '{requests}, {reviews}: valid numbers = cells the form has' AS operands
-FROM cells c {_CURRENT}
+FROM cells c JOIN reports r ON r.id = c.report_id
 WHERE r.status = 'parsed' AND (
   (c.tbl = '{requests}' AND c.row_key IN {_in(REQUEST_ROW_KEYS)} AND c.column_key IN {_in(REQUEST_COLUMN_KEYS)})
   OR (c.tbl = '{reviews}' AND c.row_key IN {_in(REVIEW_KEYS)}))
-GROUP BY c.report_id, a.name, r.year, r.form""",
+GROUP BY c.report_id""",
         "review_sum": _sum_identity(
             "review_sum",
             tbl=reviews,
@@ -238,18 +247,17 @@ GROUP BY c.report_id, a.name, r.year, r.form""",
             right=tuple(f"{g}_{p}" for g, _ in REVIEW_GROUPS for p in parts),
             expected_left="1",
             expected_right=str(len(parts)),
-            operands=f"'{reviews}: ' || CASE {group_of} END || '_{total} = {_plus(parts)}'",
+            operands=f"'{reviews}: ' || s.scope || '_{total} = {_plus(parts)}'",
         ),
-        "outdated_form": f"""SELECT 'outdated_form' AS check_key, r.id AS report_id, a.name AS agency, r.year AS year,
-  r.form AS form, NULL AS scope, r.year AS left_value, CAST(r.form AS INTEGER) AS right_value,
+        "outdated_form": f"""SELECT 'outdated_form' AS check_key, r.id AS report_id, NULL AS scope,
+  r.year AS left_value, CAST(r.form AS INTEGER) AS right_value,
   r.year AS left_readable, CAST(r.form AS INTEGER) AS right_readable,
   0 AS n_unreadable, 0 AS n_missing, 0 AS n_blank, 0 AS n_inferred,
   'reports.year, reports.form' AS operands
-FROM reports r LEFT JOIN agencies a ON a.id = r.agency_id
+FROM reports r
 WHERE r.status = 'parsed' AND r.year IS NOT NULL AND r.form IN ('{old}', '{new}')
   AND EXISTS (SELECT 1 FROM cells c WHERE c.report_id = r.id)""",
-        "narrative_match": f"""SELECT 'narrative_match' AS check_key, n.report_id AS report_id, a.name AS agency,
-  r.year AS year, r.form AS form, n.row_key AS scope,
+        "narrative_match": f"""SELECT 'narrative_match' AS check_key, n.report_id AS report_id, n.row_key AS scope,
   MAX(n.value) AS left_value,
   CASE WHEN SUM(CASE WHEN t.id IS NOT NULL AND t.value IS NULL THEN 1 ELSE 0 END) = 0
     AND (LENGTH(n.row_key) - LENGTH(REPLACE(n.row_key, '+', '')) + 1) - COUNT(t.id) <= 0
@@ -261,15 +269,14 @@ WHERE r.status = 'parsed' AND r.year IS NOT NULL AND r.form IN ('{old}', '{new}'
   SUM(CASE WHEN t.kind = 'blank' THEN 1 ELSE 0 END) AS n_blank,
   SUM(CASE WHEN t.kind = 'inferred' THEN 1 ELSE 0 END) AS n_inferred,
   '{narrative}: ' || MAX(n.raw) AS operands
-FROM cells n JOIN reports r ON r.id = n.report_id LEFT JOIN agencies a ON a.id = r.agency_id
+FROM cells n JOIN reports r ON r.id = n.report_id
 LEFT JOIN cells t ON t.report_id = n.report_id
   AND t.tbl IN ('{requests}', '{reviews}')
   AND ('+' || n.row_key || '+') LIKE ('%+' || t.row_key || '+%')
   AND COALESCE(t.column_key, '') = COALESCE(n.column_key, '')
 WHERE r.status = 'parsed' AND n.tbl = '{narrative}'
-GROUP BY n.report_id, n.id, n.row_key, a.name, r.year, r.form""",
-        "carry_continuity": f"""SELECT 'carry_continuity' AS check_key, c.report_id AS report_id, a.name AS agency,
-  r.year AS year, r.form AS form, c.column_key AS scope,
+GROUP BY n.report_id, n.id, n.row_key""",
+        "carry_continuity": f"""SELECT 'carry_continuity' AS check_key, c.report_id AS report_id, c.column_key AS scope,
   CASE WHEN SUM(CASE WHEN c.value IS NULL THEN 1 ELSE 0 END) = 0 THEN MAX(c.value) END AS left_value,
   CASE WHEN SUM(CASE WHEN prev.value IS NULL THEN 1 ELSE 0 END) = 0 AND MIN(prev.value) = MAX(prev.value)
     THEN MAX(prev.value) END AS right_value,
@@ -283,13 +290,13 @@ GROUP BY n.report_id, n.id, n.row_key, a.name, r.year, r.form""",
   SUM(CASE WHEN c.kind = 'inferred' THEN 1 ELSE 0 END) + SUM(CASE WHEN prev.kind = 'inferred' THEN 1 ELSE 0 END)
     AS n_inferred,
   '{requests}[' || c.column_key || ']: {carried_over} = previous year {carried_forward}' AS operands
-FROM cells c {_CURRENT}
+FROM cells c JOIN reports r ON r.id = c.report_id
 JOIN reports p ON p.agency_id = r.agency_id AND p.year = r.year - 1 AND p.status = 'parsed'
 JOIN cells prev ON prev.report_id = p.id AND prev.tbl = '{requests}' AND prev.row_key = '{carried_forward}'
   AND prev.column_key = c.column_key
 WHERE r.status = 'parsed' AND c.tbl = '{requests}' AND c.row_key = '{carried_over}'
   AND c.column_key IN {_in(REQUEST_COLUMN_KEYS)}
-GROUP BY c.report_id, c.column_key, a.name, r.year, r.form""",
+GROUP BY c.report_id, c.column_key""",
     }
 
 
@@ -323,12 +330,42 @@ def identity_view_statements() -> list[str]:
     """``CREATE VIEW`` statements for the identity, subject and assessable views, in dependency order."""
     selects = identity_selects()
     out = [f"CREATE VIEW {identity_view(k)} AS\n{selects[k]}" for keys in IDENTITY_SUBJECTS.values() for k in keys]
-    columns = ", ".join(IDENTITY_COLUMNS)
+    own = ", ".join(c for c in IDENTITY_COLUMNS if c not in _CONTEXT_COLUMNS)
+    context = {"agency": "a.name AS agency", "year": "r.year AS year", "form": "r.form AS form"}
+    columns = ", ".join(context.get(c, f"i.{c}") for c in IDENTITY_COLUMNS)
     for subject, keys in IDENTITY_SUBJECTS.items():
-        union = "\nUNION ALL\n".join(f"SELECT {columns} FROM {identity_view(k)}" for k in keys)
-        out.append(f"CREATE VIEW {subject_view(subject)} AS\n{union}")
+        union = "\n  UNION ALL\n  ".join(f"SELECT {own} FROM {identity_view(k)}" for k in keys)
+        out.append(
+            f"CREATE VIEW {subject_view(subject)} AS\nSELECT {columns}\nFROM (\n  {union}\n) i\n"
+            "JOIN reports r ON r.id = i.report_id LEFT JOIN agencies a ON a.id = r.agency_id"
+        )
     out.append(f"CREATE VIEW identity_assessable AS\n{assessable_select()}")
     return out
+
+
+#: The snapshot a run validates: the rows of every subject view, taken once at the start of the run (one
+#: INSERT per subject), so that Great Expectations' several queries per expectation read a table instead
+#: of recomputing the sums, and the four suites see one state of the warehouse. Rows carry the run's id
+#: and are deleted when the run ends.
+SNAPSHOT_TABLE = "identity_sides"
+
+
+def snapshot_statements() -> list[str]:
+    """``INSERT … SELECT`` per subject view into the snapshot; parameter ``:run_id``."""
+    columns = ", ".join(IDENTITY_COLUMNS)
+    return [
+        f"INSERT INTO {SNAPSHOT_TABLE} (run_id, subject, {columns}) "
+        f"SELECT :run_id, '{subject}', {columns} FROM {subject_view(subject)}"
+        for subject in IDENTITY_SUBJECTS
+    ]
+
+
+def snapshot_batch_query(run_id: str, subject: str) -> str:
+    """The batch one subject's suite validates: its rows of this run's snapshot."""
+    if not run_id.isalnum() or subject not in IDENTITY_SUBJECTS:
+        raise ValueError(f"not a run id and subject: {run_id!r}, {subject!r}")
+    columns = ", ".join(IDENTITY_COLUMNS)
+    return f"SELECT {columns} FROM {SNAPSHOT_TABLE} WHERE run_id = '{run_id}' AND subject = '{subject}'"
 
 
 def identity_drop_statements() -> list[str]:
