@@ -338,6 +338,19 @@ def run_gx(url: str, docs_dir: Path | None, checks: tuple[Check, ...] = CHECKS, 
     if docs_dir is not None:
         docs_dir = docs_dir.resolve()  # GX wants an absolute base_directory (data/docs is relative)
         docs_dir.mkdir(parents=True, exist_ok=True)
+        # every run's validation results kept beside the site (data/docs/../gx/validations): the site's
+        # index lists the runs, so that the last ones can be compared
+        context.add_store(
+            "nianbao_validations",
+            {
+                "class_name": "ValidationResultsStore",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir.parent / "gx" / "validations"),
+                },
+            },
+        )
+        context.validation_results_store_name = "nianbao_validations"
         context.add_data_docs_site(
             site_name="nianbao",
             site_config={
