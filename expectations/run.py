@@ -296,6 +296,18 @@ class GXRun:
     docs_index: Path | None = None
 
 
+def _raised(info) -> str | None:
+    """The message of an exception GX caught while evaluating an expectation (flat, or per metric)."""
+    if not isinstance(info, dict):
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message") or "an exception")
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message") or "an exception")
+    return None
+
+
 def _findings(validation_results) -> tuple[dict[str, list[Finding]], dict[str, int]]:
     """One finding per report and scope, from the unexpected-index rows of each expectation."""
     by_scope: dict[str, dict[tuple[int, str | None], Finding]] = defaultdict(dict)
@@ -303,9 +315,11 @@ def _findings(validation_results) -> tuple[dict[str, list[Finding]], dict[str, i
         for r in validation.results:
             config = r.expectation_config
             key, outcome = config.meta["check"], Outcome(config.meta["outcome"])
-            info = r.exception_info or {}
-            if info.get("raised_exception"):
-                raise ValidationFailed(f"Great Expectations could not evaluate {key}: {info.get('exception_message')}")
+            problem = _raised(r.exception_info)
+            if problem is not None:
+                raise ValidationFailed(f"Great Expectations could not evaluate {key}: {problem}")
+            if not r.success and not r.result.get("unexpected_index_list"):
+                raise ValidationFailed(f"Great Expectations failed {key} without saying which rows")
             rows = r.result.get("unexpected_index_list")
             if rows is None and r.result.get("unexpected_count"):
                 raise ValidationFailed(f"Great Expectations returned no unexpected rows for {key}")
