@@ -321,8 +321,11 @@ def _findings(validation_results) -> tuple[dict[str, list[Finding]], dict[str, i
             if not r.success and not r.result.get("unexpected_index_list"):
                 raise ValidationFailed(f"Great Expectations failed {key} without saying which rows")
             rows = r.result.get("unexpected_index_list")
-            if rows is None and r.result.get("unexpected_count"):
-                raise ValidationFailed(f"Great Expectations returned no unexpected rows for {key}")
+            if len(rows or []) != int(r.result.get("unexpected_count") or 0):
+                raise ValidationFailed(
+                    f"Great Expectations counted {r.result.get('unexpected_count')} unexpected rows for {key} "
+                    f"but returned {len(rows or [])}"
+                )
             for row in rows or []:
                 scope_key = (int(row["report_id"]), row["scope"])
                 if scope_key in by_scope[key]:  # both sides unreadable: one UNCERTAIN finding
