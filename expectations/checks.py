@@ -79,7 +79,7 @@ Operand = tuple[str, str, str | None]  # (tbl, row_key, column_key)
 @dataclass(frozen=True)
 class Check:
     key: str
-    subject: str  # requests, reviews, report, history: the file in expectations/ that declares it
+    subject: str  # requests, reviews, report, history, copies: the file in expectations/ that declares it
     severity: Severity
     name_zh: str  # the identity in Chinese, for Data Docs
     description: str  # one line, for Data Docs and `nianbao check`
@@ -92,6 +92,9 @@ class Check:
     #: when set, a finding's evidence is every cell of the report matching this SQL condition on ``c``
     #: (the cells table), instead of the operands of its scope
     bad_cell_sql: str | None = None
+    #: when set, a finding's evidence is the rows of this SQL (over every finding, run once) whose
+    #: ``report_id`` and ``scope`` are the finding's; ``tbl``, ``row_key``, ``column_key`` name the cell
+    evidence_sql: str | None = None
 
     @property
     def view(self) -> str:

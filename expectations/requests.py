@@ -117,9 +117,9 @@ APPLICANT_SUM = Check(
 def _complete_message(f: Finding, ctx: dict) -> tuple[str, str]:
     missing = number((f.right_value or 0) - (f.left_value or 0))
     return (
-        f"三、四两表应有{number(f.right_value)}个数字，其中{missing}个缺失、无法识别或不是非负整数",
-        f"parts 三 and 四 should hold {number(f.right_value)} numbers; {missing} are missing, unreadable or not "
-        "non-negative integers",
+        f"二、三、四表应有{number(f.right_value)}个数字，其中{missing}个缺失、无法识别或不是有效数字",
+        f"parts 二, 三 and 四 should hold {number(f.right_value)} numbers; {missing} are missing, unreadable or not "
+        "valid (non-negative integers; in part 二 a change may be signed and an amount may have a fraction)",
     )
 
 
@@ -144,8 +144,8 @@ COMPLETE = Check(
     key="complete",
     subject="requests",
     severity=Severity.ERROR,
-    name_zh="三、四两表齐全，每格为非负整数",
-    description="三 and 四: every row and column of the form's version present, each a non-negative integer",
+    name_zh="二、三、四表齐全，每格为有效数字",
+    description="二, 三 and 四: every row and column of the form's version present, each a valid number",
     expectations=_complete_expectations,
     operands=_complete_operands,
     message=_complete_message,

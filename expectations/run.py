@@ -35,6 +35,7 @@ from parsers.errors import ParseFailure
 from parsers.report import Report
 from rawstore.layout import DataLayout
 from warehouse.db import WarehouseError, ensure_writable_schema, translate_errors
+from warehouse.identity import fingerprint
 from warehouse.load import DocumentInfo, store_report
 from warehouse.models import CheckResult, utcnow
 from warehouse.query import plain
@@ -99,12 +100,6 @@ class RunSummary:
         return [r for r in self.results if r.outcome is Outcome.FAIL and r.check.severity is Severity.ERROR]
 
 
-def fingerprint(agency: str | None, url: str, year: int | None, check: str, scope: str | None) -> str:
-    """Stable across runs, re-parses and new document versions: who, when, which identity, where."""
-    key = f"{agency or url}|{year}|{check}|{scope or ''}"
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
 def _numbers_hash(left: Any, right: Any, cells: list[dict]) -> str:
     payload = json.dumps([plain(left), plain(right), [c.get("value") for c in cells]], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
@@ -113,11 +108,14 @@ def _numbers_hash(left: Any, right: Any, cells: list[dict]) -> str:
 def _report_context(conn: Connection) -> dict[int, dict]:
     rows = conn.execute(
         sa.text(
-            "SELECT r.id, a.name, r.year, r.form, d.url FROM reports r JOIN documents d ON d.id = r.document_id "
+            "SELECT r.id, a.name, a.key, r.year, r.form, d.url FROM reports r JOIN documents d ON d.id = r.document_id "
             "LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.status = 'parsed'"
         )
     )
-    return {rid: {"agency": agency, "year": year, "form": form, "url": url} for rid, agency, year, form, url in rows}
+    return {
+        rid: {"agency": agency, "agency_key": key, "year": year, "form": form, "url": url}
+        for rid, agency, key, year, form, url in rows
+    }
 
 
 def _evidence(
@@ -134,7 +132,8 @@ def _evidence(
         for rid, pid in conn.execute(
             sa.text(
                 "SELECT r.id, p.id FROM reports r JOIN nianbao_finding_reports f ON f.id = r.id "
-                "JOIN reports p ON p.agency_id = r.agency_id AND p.year = r.year - 1 AND p.status = 'parsed'"
+                "JOIN agencies ra ON ra.id = r.agency_id JOIN agencies pa ON pa.key = ra.key "
+                "JOIN reports p ON p.agency_id = pa.id AND p.year = r.year - 1 AND p.status = 'parsed'"
             )
         ):
             previous[rid].append(pid)
@@ -156,13 +155,27 @@ def _evidence(
     return cells, previous
 
 
+_EVIDENCE_KEYS = {"tbl": "table", "row_key": "row", "column_key": "column"}
+
+
+def _check_evidence(conn: Connection, checks: tuple[Check, ...], findings: dict[str, list[Finding]]):
+    """The evidence rows of the checks that declare ``evidence_sql``: one query per such check with findings."""
+    out: dict[tuple[str, int, str | None], list[dict]] = defaultdict(list)
+    for check in checks:
+        if check.evidence_sql and findings.get(check.key):
+            for row in conn.execute(sa.text(check.evidence_sql)).mappings():
+                item = {_EVIDENCE_KEYS.get(k, k): plain(v) for k, v in row.items() if k != "scope"}
+                out[(check.key, row["report_id"], row["scope"])].append(item)
+    return out
+
+
 def _cells_for(check: Check, finding: Finding, cells: dict[int, list[tuple]], previous: dict[int, list[int]]):
     own = {(t, r, c): (v, raw, kind) for t, r, c, v, raw, kind, _ in cells.get(finding.report_id, [])}
     if check.bad_cell_sql:
         return [
             {"table": t, "row": r, "column": c, "value": plain(v), "raw": raw, "kind": kind}
             for t, r, c, v, raw, kind, bad in cells.get(finding.report_id, [])
-            if check.key in bad and t != "narrative" and t != "proactive"
+            if check.key in bad and t != "narrative"
         ]
     out = []
     for tbl, row, col in check.operands(finding.scope):
@@ -213,6 +226,7 @@ def evaluate(engine: Engine, checks: tuple[Check, ...] = CHECKS, *, docs_dir: Pa
         reports = _report_context(conn)
         assessed = _assessable(conn)
         cells, previous = _evidence(conn, {f.report_id for fs in findings.values() for f in fs}, checks)
+        declared = _check_evidence(conn, checks, findings)
 
     results: list[Result] = []
     for check in checks:
@@ -224,13 +238,16 @@ def evaluate(engine: Engine, checks: tuple[Check, ...] = CHECKS, *, docs_dir: Pa
                 results.append(Result(report_id, check, Outcome.NOT_ASSESSABLE))
                 continue
             for f in failing.get(report_id, []):
-                evidence = _cells_for(check, f, cells, previous)
+                if check.evidence_sql:
+                    evidence = declared.get((check.key, report_id, f.scope), [])
+                else:
+                    evidence = _cells_for(check, f, cells, previous)
                 sentence = next((c["raw"] for c in evidence if c["table"] == "narrative"), None)
-                zh, en = check.message(f, ctx | {"sentence": sentence})
+                zh, en = check.message(f, ctx | {"sentence": sentence, "cells": evidence})
                 results.append(
                     Result(
                         report_id, check, f.outcome, f.scope, plain(f.left_value), plain(f.right_value), evidence,
-                        zh, en, fingerprint(ctx["agency"], ctx["url"], ctx["year"], check.key, f.scope),
+                        zh, en, fingerprint(ctx["agency_key"], ctx["url"], ctx["year"], check.key, f.scope),
                         _numbers_hash(f.left_value, f.right_value, evidence),
                     )
                 )  # fmt: skip
@@ -239,7 +256,7 @@ def evaluate(engine: Engine, checks: tuple[Check, ...] = CHECKS, *, docs_dir: Pa
     for r in results:
         if not r.fingerprint:
             ctx = reports[r.report_id]
-            r.fingerprint = fingerprint(ctx["agency"], ctx["url"], ctx["year"], r.check.key, r.scope)
+            r.fingerprint = fingerprint(ctx["agency_key"], ctx["url"], ctx["year"], r.check.key, r.scope)
     return RunSummary(run_id=run_id, results=results, reports=reports, docs_index=gx_run.docs_index,
                       gx=gx_run)  # fmt: skip
 
@@ -434,18 +451,18 @@ def check_reports(
     out = [FileCheck(Path(p)) for p, _ in parsed]
     with tempfile.TemporaryDirectory(prefix="nianbao-check-") as tmp:
         engine = make_engine(f"sqlite:///{DataLayout(Path(tmp)).warehouse}")
-        report_of: dict[int, FileCheck] = {}
+        report_of: dict[int, list[FileCheck]] = defaultdict(list)
         for item, (_, result) in zip(out, parsed, strict=True):
             if not isinstance(result, Report):
                 item.error = str(result)
                 continue
             info = DocumentInfo(url=item.path.resolve().as_uri())
-            report_of[store_report(engine, info, result.sha256, result).report_id] = item
+            # every file is checked on its own: no current document is chosen among them
+            report_of[store_report(engine, info, result.sha256, result, elect=False).report_id].append(item)
         summary = validate_warehouse(engine, docs_dir=docs_dir)
         engine.dispose()
     for r in summary.results:
-        if r.report_id in report_of:
-            item = report_of[r.report_id]
+        for item in report_of.get(r.report_id, []):  # identical files are one document
             item.report = summary.reports[r.report_id]
             item.results.append(r)
     return out

@@ -18,7 +18,7 @@ from parsers import ParseError, parse_bytes
 from parsers.errors import ParseFailure
 from parsers.report import Report
 from rawstore.store import RawStore
-from warehouse.load import DocumentInfo, LoadResult, current_load, store_report
+from warehouse.load import DocumentInfo, LoadResult, attach_url, current_load, store_report
 
 
 def parse_or_failure(data: bytes, source: str) -> Report | ParseFailure:
@@ -29,11 +29,12 @@ def parse_or_failure(data: bytes, source: str) -> Report | ParseFailure:
 
 
 def load_bytes(engine: Engine, data: bytes, info: DocumentInfo, *, raw_store: RawStore | None = None) -> LoadResult:
-    """Parse ``data`` and store it as the document at ``info.url`` (nothing is parsed if it is stored already)."""
+    """Parse ``data`` and store it as the document at ``info.url`` (nothing is parsed if it is stored already,
+    at this URL or another: identical bytes under a new URL are one document with one more URL)."""
     sha256 = hashlib.sha256(data).hexdigest()
-    unchanged = current_load(engine, info.url, sha256)
-    if unchanged is not None:
-        return unchanged
+    known = current_load(engine, info.url, sha256) or attach_url(engine, info, sha256)
+    if known is not None:
+        return known
     parsed = parse_or_failure(data, info.url)
     raw_path = None
     if raw_store is not None:

@@ -533,6 +533,34 @@ def crawl(
     raise typer.Exit(summary["exit_code"])
 
 
+@app.command()
+def probe(
+    url: Annotated[str, typer.Argument(help="a portal page: a 年报 column, a list page or a report page")],
+    follow: Annotated[
+        bool, typer.Option("--follow", help="also ask a script-delivered list's API once (JPaaS unit API, dataproxy)")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    host_map: Annotated[
+        list[str] | None, typer.Option(help="REAL_HOST=127.0.0.1:PORT: ask a local mirror instead (repeatable)")
+    ] = None,
+) -> None:
+    """Fetch one page politely (our User-Agent, robots.txt honoured, one request) and print what the
+    spider sees: CMS family, list shape, entries, paging, attachments, faults; exit 1 on a fault."""
+    from spiders.probe import probe as run_probe
+    from spiders.probe import probe_text
+
+    try:
+        result = run_probe(url, host_map=_host_map(host_map) or None, follow=follow)
+    except (ConnectionError, ValueError) as exc:
+        fail_line("nianbao probe", str(exc))
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        out.print(probe_text(result), highlight=False, soft_wrap=True, markup=False)
+    raise typer.Exit(1 if result.faults else 0)
+
+
 #: Queries the demo suggests: one per kind of question the warehouse answers.
 DEMO_QUERIES = (
     "SELECT agency, year, form, status, failed_checks FROM report_overview ORDER BY district, agency, year",

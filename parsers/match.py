@@ -16,6 +16,7 @@ position within the known form, and the report says so in ``warnings``.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -26,20 +27,29 @@ from parsers.form import (
     APPLICANT_COLUMN_KEYS,
     CHINESE_NUMERALS,
     FIRST_YEAR_OF_2019_FORM,
+    PROACTIVE_HEADER,
     PROACTIVE_ITEMS,
     PROACTIVE_ITEMS_ONLY_2019,
+    PROACTIVE_METRIC_BY_KEY,
     PROACTIVE_METRICS,
     REQUEST_COLUMN_KEYS,
+    REQUEST_COLUMN_SHORT,
+    REQUEST_COLUMNS,
     REQUEST_ROW_BY_KEY,
     REQUEST_ROWS,
+    REVIEW_GROUPS,
     REVIEW_KEYS,
+    REVIEW_OUTCOMES,
     TABLE_HINTS,
     TABLE_STRONG_HINTS,
     FormVersion,
     Label,
     ProactiveItem,
     Table,
+    nfkc,
     norm,
+    proactive_item_label,
+    proactive_items,
     request_row_keys,
 )
 from parsers.grid import Document, GridCell, Paragraph, TableBlock
@@ -271,7 +281,41 @@ class _Builder:
             )
         value, kind = text_to_value(grid_cell.text, decimals=decimals)
         note = "not a number" if kind is CellKind.UNREADABLE else None
+        if kind is CellKind.NUMBER:
+            odd = odd_digits(grid_cell.text)
+            if odd:
+                value, kind, note = None, CellKind.UNREADABLE, f"{odd} only looks like a digit: a damaged character?"
+            elif mixed_digit_widths(grid_cell.text):
+                note = "mixes full-width and ASCII digits in one number: a damaged character?"
+            elif _LEADING_ZERO_RE.search(nfkc(grid_cell.text)):
+                note = "a number printed with a leading zero: a damaged digit?"
         return Cell(value=value, raw=grid_cell.text, kind=kind, position=position, note=note)
+
+    def suspect(self, cell: Cell, part: str, table: Table, row: str, column: str | None) -> None:
+        """Warn of a number kept but printed oddly (``cell_suspect``)."""
+        if cell.kind is CellKind.NUMBER and cell.note:
+            self.warn("cell_suspect", f"part {part} {_describe(row, column, cell)}", table, row, column)
+
+
+_LEADING_ZERO_RE = re.compile(r"(?<![\d.])0\d")
+
+#: The digits reports print: ASCII and full-width (a whole report in full-width digits is common).
+_PLAIN_DIGITS = frozenset("0123456789０１２３４５６７８９")
+
+
+def odd_digits(raw: str) -> str | None:
+    """The first character that reads as a digit but is neither an ASCII nor a full-width one — a
+    superscript ``²``, a circled ``①``, an Arabic-Indic ``٣``, a mathematical ``𝟑`` — named with its code
+    point; None when there is none. Such a character in a count is damage or a wrong glyph, never data."""
+    for ch in raw:
+        if ch not in _PLAIN_DIGITS and (ch.isdigit() or any(c.isdigit() for c in nfkc(ch))):
+            return f"U+{ord(ch):04X} {ch!r}"
+    return None
+
+
+def mixed_digit_widths(raw: str) -> bool:
+    """ASCII and full-width digits in one number (``1２``): a report prints one or the other."""
+    return any("0" <= ch <= "9" for ch in raw) and any("０" <= ch <= "９" for ch in raw)
 
 
 def _warn_split(b: _Builder, part: str, table: Table, row: str, cells: dict[str | None, Cell]) -> None:
@@ -378,6 +422,7 @@ def rows_to_requests(rows: list[Row], b: _Builder) -> tuple[dict[str, dict[str, 
         for col, cell in cells.items():
             if cell.kind is CellKind.UNREADABLE:
                 b.warn("cell_unreadable", "part 三 " + _describe(key, col, cell), Table.REQUESTS, key, col)
+            b.suspect(cell, "三", Table.REQUESTS, key, col)
         table[key] = cells
     missing = [k for k in request_row_keys(version) if k not in table]
     for key in missing:
@@ -416,9 +461,146 @@ def rows_to_reviews(rows: list[Row], b: _Builder) -> dict[str, Cell]:
         cell = b.cell(grid_cell, table_index)
         if cell.kind is CellKind.UNREADABLE:
             b.warn("cell_unreadable", "part 四 " + _describe(key, None, cell), Table.REVIEWS, key)
+        b.suspect(cell, "四", Table.REVIEWS, key, None)
         reviews[key] = cell
     _warn_split(b, "四", Table.REVIEWS, "reviews", dict(reviews))
     return reviews
+
+
+# --- the column headings of parts 三 and 四 ----------------------------------------
+#
+# Parts 三 and 四 are read by position: the form fixes their columns. Their printed headings are held
+# to the form all the same, so that a header whose cells were swapped, lost or damaged is said, not
+# trusted silently. In HTML and Word tables every heading must be there; in extracted text (plain text,
+# PDF) headings come cut and scattered, so only their order within a row is held to the form.
+
+#: The formats whose tables keep every heading in its own cell.
+EXACT_GRID_FORMATS = frozenset({"html", "docx", "doc"})
+
+
+def _header_rows(table: TableBlock) -> list[list[GridCell]]:
+    """The rows above a table's first row of values, without span copies."""
+    out = []
+    for cells in table.rows:
+        cells = [c for c in cells if not c.is_copy]
+        if any(looks_like_value(c.text) for c in cells):
+            break
+        out.append(cells)
+    return out
+
+
+def _request_column_of(text: str) -> str | None:
+    """The part 三 column a heading names. A short signature (其他, 总计) must be the whole heading: 其他 is
+    also inside 法人或其他组织, the heading over five columns, which names none."""
+    t = norm(text)
+    if not t:
+        return None
+    for column in REQUEST_COLUMNS:
+        if any(s == t if len(s) <= 2 else s in t for s in column.signatures):
+            return column.key
+    return None
+
+
+#: part 四 group headings as printed (行政复议, 未经复议直接起诉, 复议后起诉), longest first.
+_REVIEW_GROUP_HEADINGS = sorted(
+    ((norm(label.split()[-1]), key) for key, label in REVIEW_GROUPS), key=lambda h: -len(h[0])
+)
+
+
+def _review_heading_of(text: str) -> tuple[str, str] | None:
+    """("group", key) or ("outcome", key) for a part 四 heading."""
+    t = norm(text)
+    group = next((key for heading, key in _REVIEW_GROUP_HEADINGS if heading in t), None)
+    if group:
+        return "group", group
+    return next((("outcome", key) for key, label in REVIEW_OUTCOMES if norm(label) == t), None)
+
+
+def _runs(keys: list[str], order: list[str]) -> list[list[str]]:
+    """``keys`` cut into runs that follow the form's order."""
+    runs: list[list[str]] = []
+    for key in keys:
+        if runs and order.index(key) > order.index(runs[-1][-1]):
+            runs[-1].append(key)
+        else:
+            runs.append([key])
+    return runs
+
+
+def _header_where(cells: list[GridCell], table_index: int) -> str:
+    first = next((c for c in cells if c.text.strip()), cells[0])
+    return _where(first, table_index)
+
+
+def check_request_header(tables: list[TableBlock], b: _Builder, exact: bool) -> None:
+    """Warn (``header_mismatch``) when part 三's column headings depart from the form's."""
+    order = list(REQUEST_COLUMN_KEYS)
+    for table in tables:
+        seen: list[str] = []
+        by_column: list[tuple[int, str]] = []
+        for cells in _header_rows(table):
+            keys = [k for k in (_request_column_of(c.text) for c in cells) if k]
+            seen += keys
+            by_column += [(c.col, k) for c in cells if (k := _request_column_of(c.text))]
+            if len(_runs(keys, order)) > 1:
+                b.warn(
+                    "header_mismatch",
+                    f"part 三 header ({_header_where(cells, table.index)}) reads "
+                    f"{' | '.join(REQUEST_COLUMN_SHORT[k] for k in keys)}, out of the form's order; "
+                    "the columns are read in the form's order",
+                    Table.REQUESTS,
+                )
+        if exact and len(_runs([k for _, k in sorted(by_column)], order)) > 1:
+            b.warn(
+                "header_mismatch",
+                f"part 三 header (table {table.index}): the headings stand over other columns than the form's "
+                f"({' | '.join(REQUEST_COLUMN_SHORT[k] for _, k in sorted(by_column))}); "
+                "the columns are read in the form's order",
+                Table.REQUESTS,
+            )
+        if exact and seen and sorted(seen) != sorted(order):
+            lost = [REQUEST_COLUMN_SHORT[k] for k in order if k not in seen]
+            twice = sorted({REQUEST_COLUMN_SHORT[k] for k in seen if seen.count(k) > 1})
+            b.warn(
+                "header_mismatch",
+                f"part 三 header (table {table.index}) "
+                + "; ".join(
+                    ([f"lacks {', '.join(lost)}"] if lost else [])
+                    + ([f"prints {', '.join(twice)} twice"] if twice else [])
+                )
+                + "; the columns are read in the form's order",
+                Table.REQUESTS,
+            )
+
+
+def check_review_header(tables: list[TableBlock], b: _Builder, exact: bool) -> None:
+    """Warn (``header_mismatch``) when part 四's headings depart from the form's: three groups, in order,
+    each with 结果维持 / 结果纠正 / 其他结果 / 尚未审结 / 总计."""
+    outcomes = [key for key, _ in REVIEW_OUTCOMES]
+    groups = [key for key, _ in REVIEW_GROUPS]
+    for table in tables:
+        runs: list[list[str]] = []
+        found_groups: list[str] = []
+        problems: list[str] = []
+        for cells in _header_rows(table):
+            headings = [h for h in (_review_heading_of(c.text) for c in cells) if h]
+            row_groups = [k for kind, k in headings if kind == "group"]
+            row_runs = _runs([k for kind, k in headings if kind == "outcome"], outcomes)
+            if len(_runs(row_groups, groups)) > 1 or len(row_runs) > len(groups):
+                problems.append(f"the headings at {_header_where(cells, table.index)} are out of the form's order")
+            runs += row_runs
+            found_groups += row_groups
+        if len(runs) > len(groups) and not problems:
+            problems.append(f"{len(runs)} groups of result headings where the form has {len(groups)}")
+        if exact and runs and (any(r != outcomes for r in runs) or sorted(found_groups) != sorted(groups)):
+            problems.append("a heading is missing, damaged or repeated")
+        if problems:
+            b.warn(
+                "header_mismatch",
+                f"part 四 header (table {table.index}): {'; '.join(problems)}; "
+                "the numbers are read in the form's order",
+                Table.REVIEWS,
+            )
 
 
 # --- part 二: proactive -------------------------------------------------------
@@ -433,14 +615,57 @@ def _match_item(label: str) -> ProactiveItem | None:
     return best
 
 
-def _header_metrics(cells: list[GridCell]) -> list[str]:
-    metrics = []
-    for c in cells:
-        text = norm(c.text)
-        hit = max(PROACTIVE_METRICS, key=lambda m: _signature_length(text, m))
-        if _signature_length(text, hit):
-            metrics.append(hit.key)
-    return metrics
+def _metric_of(text: str) -> str | None:
+    """The part 二 metric a header cell names (by its longest signature), or None."""
+    hit = max(PROACTIVE_METRICS, key=lambda m: _signature_length(text, m))
+    return hit.key if _signature_length(text, hit) else None
+
+
+@dataclass
+class _Header:
+    """A part 二 header row: the metric each value column names, by position (None: a heading the form
+    does not print, e.g. damaged), and where it is printed."""
+
+    slots: list[str | None]
+    where: str
+
+    @property
+    def metrics(self) -> list[str]:
+        return [s for s in self.slots if s]
+
+
+def _where(cell: GridCell, table_index: int) -> str:
+    return f"line {cell.line}" if cell.line else f"table {table_index}, row {cell.row}"
+
+
+def _header_of(cells: list[GridCell], table_index: int) -> _Header | None:
+    """A part 二 header row (``信息内容 | 本年新制作数量 | …``) read by position, or None for any other row.
+
+    The value columns are the cells after the 信息内容 cell (after the first cell when that heading is
+    damaged); empty cells after the last heading are padding.
+    """
+    cells = [c for c in cells if not c.is_copy]
+    texts = [norm(c.text) for c in cells]
+    slots = [_metric_of(t) for t in texts]
+    head = max((i for i, t in enumerate(texts) if norm(PROACTIVE_HEADER) in t), default=-1)
+    if head < 0 and not any(slots):
+        return None
+    if head < 0:
+        head = 0 if texts and not slots[0] else -1
+    first = next((c for c in cells if c.text.strip()), cells[0])
+    value_slots = list(zip(texts[head + 1 :], slots[head + 1 :], strict=True))
+    while value_slots and not value_slots[-1][0]:
+        value_slots.pop()
+    return _Header([slot for _, slot in value_slots], _where(first, table_index))
+
+
+#: What every block heading of part 二 starts with: the article of the Regulations its items come under.
+_BLOCK_PREFIX = os.path.commonprefix([norm(i.section) for i in PROACTIVE_ITEMS])  # noqa: RUF071 (text, not paths)
+
+
+def _is_section_row(cells: list[GridCell]) -> bool:
+    """The row that opens each block of the part 二 table, citing its article and item."""
+    return _BLOCK_PREFIX in norm("".join(c.text for c in cells if not c.is_copy))
 
 
 def _proactive_version(headers: list[list[str]], items: set[str]) -> FormVersion | None:
@@ -454,50 +679,132 @@ def _proactive_version(headers: list[list[str]], items: set[str]) -> FormVersion
     return None
 
 
+def _metric_names(metrics: list[str | None] | tuple[str, ...]) -> str:
+    return " | ".join(PROACTIVE_METRIC_BY_KEY[m].label if m else "?" for m in metrics) or "nothing"
+
+
+def _columns_of(header: _Header | None, defaults: tuple[str, ...]) -> tuple[list[str], str | None]:
+    """The metrics of an item row's value columns, and what is wrong with its header (None: nothing).
+
+    A header that prints the form's columns in the form's order is read as printed. One that prints them
+    all in another order is read by the header. Anything else — a heading missing, damaged, added, or
+    naming another item's metric — is not trusted: the values are read in the form's order, and said so.
+    """
+    if header is None:
+        return list(defaults), "no header row names its columns; read in the form's order"
+    if header.slots == list(defaults):
+        return list(defaults), None
+    if sorted(header.metrics) == sorted(defaults) and len(header.slots) == len(defaults):
+        return header.metrics, (
+            f"the header ({header.where}) prints the columns in another order than the form "
+            f"({_metric_names(header.slots)}; the form: {_metric_names(defaults)}); read by the header"
+        )
+    return list(defaults), (
+        f"the header ({header.where}) reads {_metric_names(header.slots)} where the form has "
+        f"{_metric_names(defaults)}; read in the form's order"
+    )
+
+
 def rows_to_proactive(
     table_rows: list[list[GridCell]], rows: list[Row], b: _Builder
 ) -> tuple[list[ProactiveCell], FormVersion | None]:
+    """Part 二 rows to (item, metric) cells, and the form version the table shows.
+
+    Every departure from the form is a warning with its place: a header that does not read as the
+    form's (``header_mismatch``), a row with a label the form does not have (``row_unrecognised``), an
+    item out of the form's order (``row_order``), a row with more or fewer values (``row_width``), an
+    item printed twice (``duplicate_item``). Items the form has but the table lacks are found by
+    :func:`missing_proactive`.
+    """
     headers: list[list[str]] = []
-    item_rows: list[tuple[ProactiveItem, Row, list[str]]] = []
-    current: list[str] = []
+    item_rows: list[tuple[ProactiveItem, Row, _Header | None]] = []
+    current: _Header | None = None
     for cells, row in zip(table_rows, rows, strict=True):
         label = norm(row.label)
         item = _match_item(label) if row.values or b.empty_is_blank else None
-        if item is None:
-            metrics = _header_metrics([c for c in cells if not c.is_copy])
-            if metrics:
-                current = metrics
-                headers.append(metrics)
+        if item is not None:
+            item_rows.append((item, row, current))
             continue
-        item_rows.append((item, row, current))
+        header = _header_of(cells, row.table)
+        if header is not None:
+            current = header
+            headers.append(header.metrics)
+        elif _is_section_row(cells):
+            current = None  # a new block: its own header follows
+        elif any(looks_like_value(c.text) for c in row.values):
+            where = _where(row.values[0], row.table)
+            printed = row.label or row.context or " | ".join(c.text for c in row.values)
+            b.warn(
+                "row_unrecognised",
+                f'part 二 ({where}): row "{printed}" matches no item of the form; ignored',
+                Table.PROACTIVE,
+            )
     version = _proactive_version(headers, {i.key for i, _, _ in item_rows})
     out: list[ProactiveCell] = []
     seen: set[str] = set()
+    order = [i.key for i in PROACTIVE_ITEMS]
+    last = -1
+    header_warned: set[tuple[int, tuple[str, ...]]] = set()
     for item, row, header in item_rows:
+        where = _where(row.values[0], row.table) if row.values else f"table {row.table}, row {row.index}"
         if item.key in seen:
             b.warn(
                 "duplicate_item",
-                f'part 二: a second row for {item.key} ("{row.label}"); the first was kept',
+                f'part 二 ({where}): a second row for {item.key} ("{row.label}"); the first was kept',
                 Table.PROACTIVE,
                 item.key,
             )
             continue
         seen.add(item.key)
+        if order.index(item.key) < last:
+            b.warn(
+                "row_order",
+                f'part 二 ({where}): row {item.key} ("{row.label}") is printed after {order[last]}, '
+                "out of the form's order",
+                Table.PROACTIVE,
+                item.key,
+            )
+        last = max(last, order.index(item.key))
         item_version = version or (FormVersion.V2019 if FormVersion.V2019 in item.metrics else FormVersion.V2021)
         defaults = item.metrics.get(item_version) or next(iter(item.metrics.values()))
-        metrics = header if header and set(header) <= set(defaults) else list(defaults)
+        metrics, problem = _columns_of(header, defaults)
+        if problem and (id(header), defaults) not in header_warned:
+            header_warned.add((id(header), defaults))
+            b.warn("header_mismatch", f"part 二 {item.key}: {problem}", Table.PROACTIVE, item.key)
         region = list(row.values)
         while len(region) > len(metrics) and region and not region[-1].text.strip():
             region.pop()
+        if len(region) != len(metrics):
+            b.warn(
+                "row_width",
+                f"part 二 {item.key} ({where}): {len(region)} cells where the form has {len(metrics)}",
+                Table.PROACTIVE,
+                item.key,
+            )
         for n, metric in enumerate(metrics):
             cell = b.cell(region[n] if n < len(region) else None, row.table, decimals=metric in AMOUNT_METRICS)
             if cell.kind is CellKind.UNREADABLE:
                 b.warn(
                     "cell_unreadable", "part 二 " + _describe(item.key, metric, cell), Table.PROACTIVE, item.key, metric
                 )
+            b.suspect(cell, "二", Table.PROACTIVE, item.key, metric)
             out.append(ProactiveCell(item=item.key, metric=metric, cell=cell))
         _warn_split(b, "二", Table.PROACTIVE, item.key, {p.metric: p.cell for p in out if p.item == item.key})
     return out, version
+
+
+def missing_proactive(cells: list[ProactiveCell], version: FormVersion, b: _Builder) -> list[str]:
+    """Warn of every part 二 item the form version has and the table does not print (``row_missing``)."""
+    present = {p.item for p in cells}
+    missing = [i for i in proactive_items(version) if i.key not in present]
+    for item in missing:
+        b.warn(
+            "row_missing",
+            f"part 二: row {item.key} ({proactive_item_label(item, version)}) of the {version} form not found",
+            Table.PROACTIVE,
+            item.key,
+        )
+    return [i.key for i in missing]
 
 
 # --- the report -------------------------------------------------------------
@@ -632,10 +939,15 @@ def document_to_report(doc: Document, source: str, sha256: str) -> Report:
     requests: dict[str, dict[str, Cell]] = {}
     request_form = proactive_form = None
     missing_rows: list[str] = []
+    exact = doc.format in EXACT_GRID_FORMATS
     if Table.REQUESTS in parts:
         _, rows = _rows_of(parts[Table.REQUESTS])
         requests, request_form, missing_rows = rows_to_requests(rows, b)
+        if requests:
+            check_request_header(parts[Table.REQUESTS], b, exact)
     reviews = rows_to_reviews(_rows_of(parts[Table.REVIEWS])[1], b) if Table.REVIEWS in parts else {}
+    if reviews:
+        check_review_header(parts[Table.REVIEWS], b, exact)
     proactive: list[ProactiveCell] = []
     if Table.PROACTIVE in parts:
         grid_rows, rows = _rows_of(parts[Table.PROACTIVE])
@@ -670,6 +982,8 @@ def document_to_report(doc: Document, source: str, sha256: str) -> Report:
         table_forms[Table.PROACTIVE] = proactive_form
     if request_form:
         table_forms[Table.REQUESTS] = request_form
+    if proactive or (Table.PROACTIVE in parts and (proactive_form or request_form)):
+        missing_proactive(proactive, proactive_form or request_form or FormVersion.V2021, b)
     if not any_table:
         form = FormVersion.PRE2019
         b.warn("no_tables", "pre-2019 report: narrative only, the statistics tables are absent")

@@ -41,19 +41,28 @@ FAMILIES: dict[str, Family] = {
     for f in (
         Family(
             key="trs",
-            name="TRS-style static pages",
+            name="TRS WCM (static pages; the Ningxia regional instance)",
             article_url=r"/t\d{8}_\d+\.s?html?$",
             content_css=".TRS_Editor, .view, .article-content, .content, #zoom",
             title_css="h1, .title, .article-title",
-            pagination='index.html, index_1.html … (count in createPageHTML(n, 0, "index", "html")) or 下一页 links',
+            pagination=(
+                'index.html, index_1.html … (count in createPageHTML(n, 0, "index", "html") or '
+                "createPageHTML('page_div', n, 0, 'index', 'shtml', total)), 下一页/尾页 links; "
+                "attachments in the DOM, in var hasFJ='<a …>' or in document.write('<a …>')"
+            ),
         ),
         Family(
             key="hanweb",
-            name="Hanweb-style art_ pages",
+            name="Hanweb (JPaaS and classic JCMS)",
             article_url=r"/art_(?:[0-9a-f]{32}|\d+_\d+)\.html?$",
             content_css="#zoom, .bt-article, #barrierfree_container, .article-content",
             title_css=".article-title, h1, .title",
-            pagination="index.html?pageNum=N (pageNum/totalPage in a script) or a createPageHTML-style call",
+            pagination=(
+                "JPaaS: a column shell whose unitbuild.js loads the list from the unit API "
+                "(paramJson pageNo/pageSize, the column page as Referer, count/rows in the answer); classic JCMS: "
+                'the first records in <script type="text/xml"><datastore>, the rest from dataproxy.jsp (POST '
+                "startrecord/endrecord, else GET page=N), or var InitData…=[…]; index.html?pageNum=N in a script"
+            ),
         ),
     )
 }
@@ -131,8 +140,11 @@ PORTALS: tuple[Portal, ...] = (
             Column("/zfxxgk/bmdwxzjd/bmdw/qfgj/xxgknb/", "发展和改革局"),
         ),
         notes=(
-            "Departments call the column xxgknb, townships zfxxgknb. The <YYYY>n folder is not the report "
-            "year (2024n holds 2025 reports); 所属机构 is 平川区政府办 and 发布机构 empty on every report, "
+            "Hanweb JPaaS (column pages are shells over the unit API); a department may still run classic JCMS "
+            "(/col/col<N>/ with a datastore list). Departments call the column xxgknb, townships zfxxgknb; "
+            "year sub-columns (<YYYY>n/, <YYYY>n/bmdw/) and 更多 links lead to further lists. "
+            "The <YYYY>n folder is not the report year (2024n holds 2025 reports); "
+            "所属机构 is 平川区政府办 and 发布机构 empty on every report, "
             "so the agency comes from the report body."
         ),
         url_patterns=(
@@ -203,6 +215,53 @@ def portals_markdown(fault_kinds: dict[str, str]) -> str:
         "and to agencies (names ending in 局, 委, 办, 室, 中心, 乡, 镇, 街道 …), up to three levels;",
         "every link whose text names 政府信息公开年报 or 信息公开年报 is a column. Columns found that",
         "are not configured above are listed in the crawl summary.",
+        "",
+        "## How lists are read",
+        "",
+        "The CMS family of each page is detected from the page itself (the declared family is a hint: a",
+        "portal can mix platforms), and report links of every family are accepted. On a list page the",
+        "spider reads, never executing anything:",
+        "",
+        "- DOM links, with each entry's own date and title also when the `<a>` wraps the `<li>`;",
+        "- links inside scripts, parsed as HTML fragments: CDATA (`<datastore>` records, `<nextgroup>`),",
+        "  JS string literals (`InitData` arrays, `var hasFJ='<a …>'`, `document.write('<a …>')`);",
+        "- Hanweb JPaaS shells: `unitbuild.js`'s `url` and `queryData` (or `meta ColId`) give the unit API,",
+        '  asked with `paramJson={"pageNo":N,"pageSize":M}` and the column page as Referer, page by page',
+        "  until the answer's `count` (at `rows` a page) is reached;",
+        "- classic Hanweb `dataproxy.jsp`: POST `startrecord/endrecord/perpage` with the `<nextgroup>` fields",
+        "  until `totalrecord`, falling back to GET `page=N` when the POST is refused;",
+        "- TRS pagers in both `createPageHTML` forms, 下一页/尾页 links, `pageNum=N` scripts;",
+        "- year sub-columns (`…/2025n/index.html`, `…/2025n/bmdw/`), 更多 links and same-host iframes, each",
+        "  crawled as a column of its own (listed under `sub_lists` of the column that links it).",
+        "",
+        "Attachments: pdf, doc, docx, wps, xls, xlsx, et, ofd, zip, rar, in the DOM or in script strings, the",
+        "type taken from `fileName`/`showname`/`filename` query values when the path has none.",
+        "",
+        "## First contact with a live site: `nianbao probe`",
+        "",
+        "Before the first nightly run on a portal, check a few of its pages (a 年报 column, a list page, a",
+        "report page):",
+        "",
+        "```sh",
+        "nianbao probe https://www.bypc.gov.cn/zfxxgk/zfxxgknb/index.html            # one request (+ robots.txt)",
+        "nianbao probe https://www.bypc.gov.cn/zfxxgk/zfxxgknb/index.html --follow   # + the list API's first page",
+        "nianbao probe URL --json",
+        "```",
+        "",
+        "It prints the platform and list shape it recognised, the entries (title, date, URL), the paging and",
+        "sub-lists the crawl would follow, the attachments, and any fault (exit status 1): `challenge`,",
+        "`blocked`, `redirect`, `soft_404`, `list_unfollowed`, `list_unrecognised`, `robots`. A page with 0",
+        "entries and no fault is one whose list the spider should not expect anything from; a",
+        "`list_unrecognised` or `list_unfollowed` means the crawl would find nothing there: report the page.",
+        "",
+        "**On 403, 412 or a JavaScript challenge** (`blocked`, `challenge`): the site refuses datacenter",
+        "crawlers or the rate. Slow down for that portal (`-s DOWNLOAD_DELAY=10 -s AUTOTHROTTLE_START_DELAY=10",
+        "-s CONCURRENT_REQUESTS_PER_DOMAIN=1` on `scrapy crawl`, or the same in spiders/settings.py), give a",
+        "contact in `NIANBAO_USER_AGENT`, try again the next night, and if it persists ask the site's operator",
+        "to allow the crawler; the crawl never counts these pages as empty lists.",
+        "",
+        "A redirect to another portal's host or any other host is refused and named (`offsite_redirect`):",
+        "nothing is stored under the wrong portal.",
         "",
         "## Crawling",
         "",

@@ -70,7 +70,8 @@ class Page:
     charset: str = "utf-8"
     index_no: str = ""
     derived_from: str | None = None
-    kind: str = "report"  # report, broken, soft_404
+    kind: str = "report"  # report, broken, soft_404, robots, redirect (a 302 to ``redirect``)
+    redirect: str | None = None
 
     @property
     def date(self) -> str:
@@ -85,6 +86,7 @@ class Column:
     pages: list[Page]  # in list order
     list_charset: str = "utf-8"
     declare_charset: bool = True
+    list_pages: int | None = None  # when the list is not made of index pages (API-delivered): how many
 
 
 def seeds() -> dict[str, Report]:
@@ -212,7 +214,8 @@ def yc_page(title: str, body: str, charset: str = "utf-8", head: str = "", decla
 
 
 def yc_article(page: Page, column: Column) -> str:
-    attachments = "".join(f'<p><a href="{Path(a.path).name}">{esc(a.text)}</a></p>' for a in page.attachments)
+    # the Ningxia template lists attachments only inside a script string (var hasFJ='<a …>')
+    has_fj = "<br/>".join(f'<a href="./{Path(a.path).name}">{esc(a.text)}</a>' for a in page.attachments)
     external = "".join(f'<p>相关文件：<a href="{url}">{esc(text)}</a></p>' for url, text in page.external)
     body = page.body if page.body is not None else f"<p>{esc(page.title)}，详见附件。</p>"
     head = (
@@ -229,7 +232,9 @@ def yc_article(page: Page, column: Column) -> str:
         f'<div class="article">\n<h1 class="title">{esc(page.title)}</h1>\n'
         f'<div class="info">发布时间：{page.published}　来源：{esc(page.agency or "")}　【字号：大 中 小】</div>\n'
         f'<div class="TRS_Editor">\n{body}\n</div>\n'
-        + (f'<div class="fj"><p>附件：</p>{attachments}</div>\n' if attachments else "")
+        + '<div class="fj" id="fj"></div>\n'
+        + f"<script>\nvar hasFJ='{has_fj}';\n"
+        + "if (hasFJ != '') { document.getElementById('fj').innerHTML = '附件：' + hasFJ; }\n</script>\n"
         + external
         + "</div>"
     )
@@ -238,17 +243,18 @@ def yc_article(page: Page, column: Column) -> str:
 
 def trs_list(column: Column, pages: list[list[Page]], n: int, wrap: object) -> str:
     """List page ``n`` (0-based) of a TRS column, paged by createPageHTML."""
+    # the <a> wraps the <li>: each entry's date is inside its own link
     items = "\n".join(
-        f'<li><a href="{rel(column.path, p.path)}" target="_blank" title="{esc(p.title)}">{esc(p.title)}</a>'
-        f"<span>{p.date}</span></li>"
+        f'<a href="{rel(column.path, p.path)}" target="_blank"><li><p>{esc(p.title)}</p><span>{p.date}</span></li></a>'
         for p in pages[n]
     )
     content = (
         f'<div class="position">当前位置：{crumbs_html(column.crumbs, column.name)}</div>\n'
         f'<div class="list_box"><h2>{esc(column.name)}</h2>\n'
         f'<ul class="list">\n{LIST_START}\n{items}\n{LIST_END}\n</ul>\n'
-        f'<div class="page"><script type="text/javascript">createPageHTML({len(pages)}, {n}, "index", "html");'
-        "</script></div>\n</div>"
+        f'<div class="page" id="page_div"></div><script type="text/javascript">'
+        f"createPageHTML('page_div', {len(pages)}, {n}, 'index', 'html', {sum(map(len, pages))});"
+        "</script>\n</div>"
     )
     return wrap(f"{column.name}_银川市西夏区人民政府", content, column.list_charset, "", column.declare_charset)
 
@@ -346,16 +352,20 @@ def build_ycxixia(s: dict[str, Report]) -> dict:
         index_no="640105101/2021-00002",
     )
     jyj = "/zwgk/bmxxgkml/xxqjyj/xxgknb_1918/"
+    jyj_2025 = jyj + "2025n/"  # a year sub-column: the column page itself only links the years
     r5_path = jyj + "202601/t20260115_5123468.html"
     r5 = Page(
         r5_path,
         edu.title,
         "2026-01-15 09:00",
-        jyj,
+        jyj_2025,
         edu.agency,
         2025,
         None,
-        att(r5_path, None, edu, edu.title),
+        [
+            *att(r5_path, None, edu, edu.title),
+            Attachment(f"{jyj}202601/P020260115{digits(r5_path, 'ofd')}.ofd", f"{edu.title}.ofd", ofd_bytes(edu)),
+        ],
         index_no="640105015/2026-00001",
         derived_from="000",
     )
@@ -375,14 +385,24 @@ def build_ycxixia(s: dict[str, Report]) -> dict:
         kind="soft_404",
     )
 
+    moved = Page(
+        "/zwgk/zfxxgknb/202501/t20250127_4800901.html",
+        "平川区人民政府办公室2024年政府信息公开工作年度报告（转载）",
+        "2025-01-27 11:00",
+        "/zwgk/zfxxgknb/",
+        kind="redirect",
+        redirect=f"https://{BY}/zfxxgk/zfxxgknb/2024n/bmdw/art/2025/art_{hex32('b2')}.html",
+    )
     columns = [
-        Column("/zwgk/zfxxgknb/", "政府信息公开年报", [home, xxgk], [r1, soft, r4, r3, r2]),
+        Column("/zwgk/zfxxgknb/", "政府信息公开年报", [home, xxgk], [r1, soft, moved, r4, r3, r2]),
         Column(gov_office, "信息公开年报", [home, xxgk, bm, ("西夏区政府办公室", "../index.html")], [r1, r2]),
         Column(spj, "信息公开年报", [home, xxgk, bm, ("西夏区审批服务管理局", "../index.html")], [r3]),
         Column(czj, "信息公开年报", [home, xxgk, bm, ("西夏区财政局", "../index.html")], [soft, broken]),
         Column(jdp, "信息公开年报", [home, xxgk, jd, ("西花园路街道办事处", "../index.html")], [r4], "gbk", False),
-        Column(jyj, "信息公开年报", [home, xxgk, ("西夏区教育局", "../index.html")], [r5]),
+        Column(jyj, "信息公开年报", [home, xxgk, ("西夏区教育局", "../index.html")], []),
+        Column(jyj_2025, "2025年", [home, xxgk, ("西夏区教育局", "../../index.html")], [r5]),
     ]
+    yjglj, zjj = "/zwgk/bmxxgkmn/xxqyjglj/", "/zwgk/bmxxgkmn/xxqzjj/"
     files: dict[str, bytes] = {
         "/robots.txt": b"User-agent: *\nDisallow: /search/\n",
         "/_mirror.json": b'{"etag": true, "last_modified": true}\n',
@@ -425,6 +445,8 @@ def build_ycxixia(s: dict[str, Report]) -> dict:
                         ("西夏区政府办公室", "./xxqzfbgs/index.html"),
                         ("西夏区审批服务管理局", "./xxqspj/index.html"),
                         ("西夏区财政局", "./xxqczj/index.html"),
+                        ("西夏区应急管理局", "./xxqyjglj/index.html"),
+                        ("西夏区住房和城乡建设局", "./xxqzjj/index.html"),
                     ],
                     "bm_list",
                 ),
@@ -445,6 +467,8 @@ def build_ycxixia(s: dict[str, Report]) -> dict:
         ("/zwgk/bmxxgkmn/xxqczj/", "西夏区财政局", "xxgknb_9490"),
         ("/zwgk/jdxxgkml/xhylj/", "西花园路街道办事处", "xxgknb"),
         ("/zwgk/bmxxgkml/xxqjyj/", "西夏区教育局", "xxgknb_1918"),
+        (yjglj, "西夏区应急管理局", "xxgknb"),
+        (zjj, "西夏区住房和城乡建设局", "xxgknb"),
     ):
         catalog = jd if "jdxxgkml" in dept else bm
         links = [
@@ -455,7 +479,33 @@ def build_ycxixia(s: dict[str, Report]) -> dict:
         files[dept + "index.html"] = encode(
             yc_page(name, nav_page(name, [home, xxgk, catalog], links, "dept_nav")), "utf-8"
         )
-    return finish(YC, columns, files, yc_article, lambda c, p, n: trs_list(c, p, n, yc_page), page_size=2)
+    # the 教育局 column page links its year sub-column and a 更多 to it, no report
+    files[jyj + "index.html"] = encode(
+        yc_page(
+            "信息公开年报_银川市西夏区人民政府",
+            f'<div class="position">当前位置：{crumbs_html(columns[-1].crumbs[:3], "信息公开年报")}</div>\n'
+            '<div class="year_nav"><a href="./2025n/index.html">2025年</a></div>\n'
+            '<div class="list_box"><h2>信息公开年报<a class="more" href="./2025n/">更多</a></h2>\n'
+            '<ul class="list"></ul></div>',
+        ),
+        "utf-8",
+    )
+    files[yjglj + "xxgknb/index.html"] = CHALLENGE  # a WAF's JavaScript challenge instead of the list
+    statuses = {zjj + "xxgknb/index.html": 412}  # a WAF refusing the crawler
+    faults = {
+        "challenges": [f"http://{YC}{yjglj}xxgknb/index.html"],
+        "blocked": [f"http://{YC}{p}" for p in statuses],
+    }
+    return finish(
+        YC,
+        columns,
+        files,
+        yc_article,
+        lambda c, p, n: trs_list(c, p, n, yc_page),
+        page_size=2,
+        config={"statuses": statuses},
+        faults=faults,
+    )
 
 
 # --- 白银市平川区 (Hanweb) --------------------------------------------------------------------------
@@ -500,24 +550,59 @@ def by_article(page: Page, column: Column) -> str:
     return by_page(f"{page.title} - 平川区人民政府", content).replace("<title>", head + "<title>", 1)
 
 
-def by_list(column: Column, pages: list[list[Page]], n: int) -> str:
-    items = "\n".join(
-        f'<li><a href="{p.path}" target="_blank" title="{esc(p.title)}">{esc(p.title)}</a>'
-        f'<span class="date">{p.date}</span></li>'
-        for p in pages[n]
+def by_li(page: Page) -> str:
+    return (
+        f'<li class="cf"><a href="{page.path}" target="_blank" title="{esc(page.title)}">{esc(page.title)}</a>'
+        f'<span class="fr">{page.date}</span></li>'
     )
-    script = (
-        '<div id="page_div"></div>\n<script type="text/javascript">\n'
-        f'var pageNum = {n + 1};\nvar totalPage = {len(pages)};\nvar pageUrl = "index.html?pageNum=";\n'
-        "function goPage(n) { if (n >= 1 && n <= totalPage) { location.href = pageUrl + n; } }\n"
-        "document.getElementById('page_div').innerHTML = '<a href=\"javascript:goPage(1)\">首页</a> "
-        "<a href=\"javascript:goPage(' + (pageNum + 1) + ')\">下一页</a> 共' + totalPage + '页';\n</script>"
+
+
+def by_shell(column: Column, page_id: str, extra: str = "") -> bytes:
+    """A JPaaS column page: no list links, only the unitbuild.js loader (the list comes from the unit API)."""
+    query = (
+        "{'parseType':'bulidstatic','webId':'" + hex32("bypc-web") + "','tplSetId':'" + hex32("bypc-tpl") + "',"
+        "'pageType':'column','tagId':'信息列表','editType':'null','pageId':'" + page_id + "'}"
+    )
+    content = (
+        f'<div class="breadcrumb">当前位置：{crumbs_html(column.crumbs, column.name)}</div>\n{extra}'
+        '<div class="xxgk-list" id="list-box">\n'
+        '<script src="/cms_files/default/script/AuthorizedRead/unitbuild.js" '
+        f'url="{UNIT_API}" queryData="{query}"></script>\n</div>'
+    )
+    return by_page(f"{column.name} - 平川区人民政府", content).encode("utf-8")
+
+
+def by_jcms(column: Column, column_id: int, inline: list[Page], total: int, per_page: int) -> bytes:
+    """A classic Hanweb JCMS column: the first records inside <script type="text/xml">, the rest from dataproxy.jsp."""
+    records = "\n".join(f"<record><![CDATA[{by_li(p)}]]></record>" for p in inline)
+    nextgroup = (
+        f'<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1&path=/&columnid={column_id}'
+        '&unitid=212860&webname=%E5%B9%B3%E5%B7%9D%E5%8C%BA&permissiontype=0"></a>'
     )
     content = (
         f'<div class="breadcrumb">当前位置：{crumbs_html(column.crumbs, column.name)}</div>\n'
-        f'<div class="xxgk-list"><ul>\n{LIST_START}\n{items}\n{LIST_END}\n</ul></div>\n{script}'
+        '<div id="212860"><script type="text/xml">\n<datastore>\n'
+        f"<nextgroup><![CDATA[{nextgroup}]]></nextgroup>\n<recordset>\n{records}\n</recordset>\n</datastore>\n"
+        '</script>\n<script language="javascript">\n'
+        f"$('#212860').jpage({{ dataStore: null, perPage: {per_page}, totalRecord: {total}, "
+        "proxyUrl: '/module/web/jpage/dataproxy.jsp' });\n</script></div>"
     )
-    return by_page(f"{column.name} - 平川区人民政府", content)
+    return by_page(f"{column.name} - 平川区人民政府", content).encode("utf-8")
+
+
+def by_dom_list(column: Column, pages: list[Page], extra: str = "") -> bytes:
+    """A plain list (an iframe's inside, a 更多 page): the <a> wraps the <li>."""
+    items = "\n".join(
+        f'<a href="{p.path}" target="_blank"><li><p>{esc(p.title)}</p><span>{p.date}</span></li></a>' for p in pages
+    )
+    content = (
+        f'<div class="breadcrumb">当前位置：{crumbs_html(column.crumbs, column.name)}</div>\n{extra}'
+        f'<ul class="xxgk-list">\n{LIST_START}\n{items}\n{LIST_END}\n</ul>'
+    )
+    return by_page(f"{column.name} - 平川区人民政府", content).encode("utf-8")
+
+
+UNIT_API = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 
 
 def build_bypc(s: dict[str, Report]) -> dict:
@@ -531,7 +616,13 @@ def build_bypc(s: dict[str, Report]) -> dict:
         out = []
         for ext, data in attachment_files(seed, report):
             name = f"{hex32(path, ext)}.{ext}"
-            url = f"/module/download/downfile.jsp?classid=0&filename={name}" if downfile else f"/picture/0/{name}"
+            if downfile:  # classic Hanweb
+                url = f"/module/download/downfile.jsp?classid=0&filename={name}"
+            else:  # JPaaS: the type is only in fileName
+                url = (
+                    "/api-gateway/jpaas-web-server/front/document/download?fileUrl=%2Fjpaas%2Fupload%2F"
+                    f"{hex32(path, ext, 'u')}&fileName=%E5%B9%B4%E6%8A%A5{hex32(path, ext)[:6]}.{ext}"
+                )
             out.append(Attachment(url, f"{title}.{ext}", data))
         return out
 
@@ -574,12 +665,13 @@ def build_bypc(s: dict[str, Report]) -> dict:
         index_no="11620403013912770D/2021-012875",
     )
     qfgj = "/zfxxgk/bmdwxzjd/bmdw/qfgj/xxgknb/"
+    qfgj_2024 = qfgj + "2024n/"
     b4r = d("白银市平川区发展和改革局", 2025, "2025年政府信息公开工作年度报告")
     b4 = Page(
         qfgj + "2024n/art/2026/art_4a25005ad4da4e0bbca9a04b98caea18.html",
         b4r.title,
         "2026-01-28 16:02",
-        qfgj,
+        qfgj_2024,
         b4r.agency,
         2025,
         report_to_body_html(b4r),
@@ -602,32 +694,96 @@ def build_bypc(s: dict[str, Report]) -> dict:
         derived_from="002",
     )
     ztx = "/zfxxgk/bmdwxzjd/xzjd/ztx/zfxxgknb/"
+    ztx_frame = ztx + "nblist/"  # the column page is a shell around this same-host iframe
     b6r = d("白银市平川区种田乡人民政府", 2025, "种田乡2025年政府信息公开工作年度报告")
     b6 = Page(
         ztx + "2024n/art/2026/art_a6862ce7a459475c8b91a53c003ea300.html",
         b6r.title,
         "2026-01-30 11:11",
-        ztx,
+        ztx_frame,
         b6r.agency,
         2025,
         report_to_body_html(b6r),
         index_no="11620403013912770D/2026-207013",
         derived_from="002",
     )
-
+    # 教育局 still on classic Hanweb JCMS: /col/col33718/, a datastore list paged by dataproxy.jsp
+    col = "/col/col33718/"
+    jcms = []
+    for i, (year, day) in enumerate(((2025, 20), (2024, 22), (2023, 18))):
+        r = d("白银市平川区教育局", year, f"平川区教育局{year}年政府信息公开工作年度报告")
+        jcms.append(
+            Page(
+                f"/art/{year + 1}/1/{day}/art_33718_{11828204 - 1000 * i}.html",
+                r.title,
+                f"{year + 1}-01-{day} 09:30",
+                col,
+                r.agency,
+                year,
+                report_to_body_html(r),
+                index_no=f"11620403013912770D/{year + 1}-0{i}3718",
+                derived_from="002",
+            )
+        )
+    more = "/zfxxgk/nbhz/"  # reached only by the 更多 link of the 年报 column
     columns = [
-        Column(gov, "政府信息公开年报", [home, xxgk], [b1, b2, b3]),
-        Column(qfgj, "信息公开年报", [home, xxgk, bmdw, ("发展和改革局", "../index.html")], [b4]),
-        Column(qwjj, "信息公开年报", [home, xxgk, bmdw, ("卫生健康局", "../index.html")], [b5]),
-        Column(ztx, "政府信息公开年报", [home, xxgk, xzjd, ("种田乡", "../index.html")], [b6]),
+        Column(gov, "政府信息公开年报", [home, xxgk], [b1, b2, b3], list_pages=1),
+        Column(gov + "2025n/", "2025年", [home, xxgk, ("政府信息公开年报", gov)], [], list_pages=1),
+        Column(gov + "2025n/bmdw/", "部门单位", [home, xxgk, ("政府信息公开年报", gov)], [b1], list_pages=1),
+        Column(more, "年报汇总", [home, xxgk], [b1, b6], list_pages=1),
+        Column(qfgj, "信息公开年报", [home, xxgk, bmdw, ("发展和改革局", "../index.html")], [], list_pages=1),
+        Column(qfgj_2024, "2024年", [home, xxgk, bmdw, ("发展和改革局", "../../index.html")], [b4], list_pages=1),
+        Column(qwjj, "信息公开年报", [home, xxgk, bmdw, ("卫生健康局", "../index.html")], [b5], list_pages=1),
+        Column(ztx, "政府信息公开年报", [home, xxgk, xzjd, ("种田乡", "../index.html")], [], list_pages=1),
+        Column(ztx_frame, "政府信息公开年报", [home, xxgk, xzjd, ("种田乡", "../../index.html")], [b6], list_pages=1),
+        Column(
+            col,
+            "信息公开年报",
+            [home, xxgk, bmdw, ("教育局", "/zfxxgk/bmdwxzjd/bmdw/qjyj/index.html")],
+            jcms,
+            list_pages=1,
+        ),
     ]
+    by_path = {c.path: c for c in columns}
 
     def nav(title: str, crumbs: list[tuple[str, str]], links: list[tuple[str, str]]) -> bytes:
         return by_page(f"{title} - 平川区人民政府", nav_page(title, crumbs, links, "xxgk-nav")).encode("utf-8")
 
+    unit: dict[str, list[str]] = {}
+
+    def shell(path: str, pages: list[Page], extra: str = "") -> bytes:
+        page_id = hex32("bypc-column", path)
+        unit[page_id] = [by_li(p) for p in pages]
+        return by_shell(by_path[path], page_id, extra)
+
+    year_nav = (
+        '<div class="xxgk_nav"><a href="/zfxxgk/zfxxgknb/2025n/index.html">2025年</a> '
+        f'<a class="xxgk_more" href="{more}index.html">更多&gt;&gt;</a></div>\n'
+    )
     files = {
         "/robots.txt": b"User-agent: *\nDisallow: /module/search/\n",
         "/_mirror.json": b'{"etag": false, "last_modified": true}\n',
+        gov + "index.html": shell(gov, [b1, b2, b3], year_nav),
+        gov + "2025n/index.html": nav("2025年", [home, xxgk], [("部门单位", gov + "2025n/bmdw/")]),
+        gov + "2025n/bmdw/index.html": shell(gov + "2025n/bmdw/", [b1]),
+        qfgj + "index.html": nav(
+            "信息公开年报", [home, xxgk, bmdw], [("2024年", qfgj_2024 + "index.html"), ("2025年", qfgj + "2025n/")]
+        ),
+        qfgj + "2025n/index.html": nav("2025年", [home, xxgk, bmdw], []).replace(
+            b"</ul>", "<li>暂无信息</li></ul>".encode(), 1
+        ),
+        qfgj_2024 + "index.html": shell(qfgj_2024, [b4]),
+        qwjj + "index.html": shell(qwjj, [b5]),
+        ztx + "index.html": by_page(
+            "政府信息公开年报 - 平川区人民政府",
+            f'<iframe src="{ztx_frame}index.html" width="100%" height="800" frameborder="0"></iframe>',
+        ).encode("utf-8"),
+        ztx_frame + "index.html": by_dom_list(by_path[ztx_frame], [b6]),
+        more + "index.html": by_dom_list(by_path[more], [b1, b6]),
+        col + "index.html": by_jcms(by_path[col], 33718, jcms[:2], len(jcms), 2),
+        "/_api/dataproxy/33718.json": json.dumps(
+            {"perpage": 2, "records": [by_li(p) for p in jcms]}, ensure_ascii=False, indent=1
+        ).encode("utf-8"),
         "/index.html": nav(
             "平川区人民政府", [], [("政府信息公开", "/zfxxgk/index.html"), ("政务动态", "/zwdt/index.html")]
         ),
@@ -648,6 +804,7 @@ def build_bypc(s: dict[str, Report]) -> dict:
             [
                 ("发展和改革局", "/zfxxgk/bmdwxzjd/bmdw/qfgj/index.html"),
                 ("卫生健康局", "/zfxxgk/bmdwxzjd/bmdw/qwjj/index.html"),
+                ("教育局", "/zfxxgk/bmdwxzjd/bmdw/qjyj/index.html"),
             ],
         ),
         "/zfxxgk/bmdwxzjd/xzjd/index.html": nav(
@@ -663,21 +820,22 @@ def build_bypc(s: dict[str, Report]) -> dict:
             [home, xxgk, bmdw],
             [("机构信息", "/zfxxgk/bmdwxzjd/bmdw/qwjj/jgxx/index.html"), ("信息公开年报", qwjj + "index.html")],
         ),
+        "/zfxxgk/bmdwxzjd/bmdw/qjyj/index.html": nav(
+            "教育局",
+            [home, xxgk, bmdw],
+            [("机构信息", "/zfxxgk/bmdwxzjd/bmdw/qjyj/jgxx/index.html"), ("信息公开年报", col + "index.html")],
+        ),
         "/zfxxgk/bmdwxzjd/xzjd/ztx/index.html": nav(
             "种田乡",
             [home, xxgk, xzjd],
             [("机构信息", "/zfxxgk/bmdwxzjd/xzjd/ztx/jgxx/index.html"), ("政府信息公开年报", ztx + "index.html")],
         ),
     }
-    return finish(
-        BY,
-        columns,
-        files,
-        by_article,
-        by_list,
-        page_size=2,
-        page_name=lambda n: "index.html" if n == 0 else f"index.html@pageNum={n + 1}",
-    )
+    for page_id, records in unit.items():
+        files[f"/_api/unit/{page_id}.json"] = json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
+    config = {"unit_api": UNIT_API, "unit_max_rows": 2, "unit_needs_referer": True}
+    columns.append(Column(qfgj + "2025n/", "2025年", [home, xxgk, bmdw], [], list_pages=1))
+    return finish(BY, columns, files, by_article, None, page_size=2, config=config)
 
 
 # --- 吴忠市红寺堡区 (TRS, assumed) -------------------------------------------------------------------
@@ -698,7 +856,10 @@ def hs_page(title: str, body: str) -> str:
 
 
 def hs_article(page: Page, column: Column) -> str:
-    attachments = "".join(f'<li><a href="{Path(a.path).name}">{esc(a.text)}</a></li>' for a in page.attachments)
+    # TRS elsewhere: attachment links written by document.write, not in the DOM
+    attachments = "".join(
+        f"document.write('<li><a href=\"./{Path(a.path).name}\">{esc(a.text)}</a></li>');\n" for a in page.attachments
+    )
     content = (
         f'<div class="crumb">您当前的位置：{crumbs_html(column.crumbs, column.name)}</div>\n<div class="detail">\n'
         f'<div class="title">{esc(page.title)}</div>\n'
@@ -706,7 +867,7 @@ def hs_article(page: Page, column: Column) -> str:
         f"<span>信息来源：{esc(page.agency or '')}</span>"
         "　<span>浏览量：<script>document.write(Math.round(Math.random()*100));</script></span></div>\n"
         f'<div class="view TRS_UEDITOR trs_paper_default">\n{page.body}\n</div>\n'
-        + (f'<div class="xgfj">相关附件：<ul>{attachments}</ul></div>\n' if attachments else "")
+        + (f'<div class="xgfj">相关附件：<ul><script>\n{attachments}</script></ul></div>\n' if attachments else "")
         + "</div>"
     )
     return hs_page(page.title, content)
@@ -743,6 +904,14 @@ def build_hongsibu(s: dict[str, Report]) -> dict:
         Attachment(f"{spglj}202301/P0{20230130}{digits(h1_path, ext)}.{ext}", f"{s['003'].title}.{ext}", data)
         for ext, data in attachment_files("003", s["003"])
     ]
+    h1_files = b"".join(a.data for a in h1_att[:1])
+    h1_att.append(
+        Attachment(
+            f"{spglj}202301/P0{20230130}{digits(h1_path, 'zip')}.zip",
+            f"{s['003'].title}（打包下载）.zip",
+            zip_bytes(Path(h1_att[0].path).name, h1_files),
+        )
+    )
     h1 = Page(
         h1_path,
         s["003"].title,
@@ -847,8 +1016,40 @@ SOFT_404 = (
 ).encode()
 
 
-def finish(host, columns, files, article, listing, page_size: int, page_name=None) -> dict:
+CHALLENGE = (
+    b'<html><head><meta charset="utf-8"></head><body><script>var _0x1="d41d8c";'
+    b'document.cookie="__jsl_clearance_s="+_0x1+";max-age=3600;path=/";'
+    b"location.href=location.pathname+location.search;</script></body></html>\n"
+)
+
+
+def ofd_bytes(report: Report) -> bytes:
+    """A small OFD package (a ZIP with OFD.xml), fixed timestamps: the portals' other 版式 format."""
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as z:
+        info = zipfile.ZipInfo("OFD.xml", date_time=(2021, 1, 1, 0, 0, 0))
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" Version="1.0">'
+            f"<ofd:DocBody><ofd:DocInfo><ofd:Title>{esc(report.title or '')}</ofd:Title></ofd:DocInfo>"
+            "</ofd:DocBody></ofd:OFD>"
+        )
+        z.writestr(info, body.encode("utf-8"))
+    return raw.getvalue()
+
+
+def zip_bytes(name: str, data: bytes) -> bytes:
+    """A ZIP holding one file, fixed timestamps (an attachment 打包下载)."""
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo(name, date_time=(2021, 1, 1, 0, 0, 0)), data)
+    return raw.getvalue()
+
+
+def finish(host, columns, files, article, listing, page_size: int, page_name=None, config=None, faults=None) -> dict:
+    """Write a site's list and report pages; ``config`` joins ``/_mirror.json``; ``faults``
+    (challenges, blocked …) go to index.json for the tests."""
     page_name = page_name or (lambda n: "index.html" if n == 0 else f"index_{n}.html")
+    config = dict(config or {})
     pages: dict[str, Page] = {}
     column_of: dict[str, Column] = {}
     for column in columns:
@@ -856,16 +1057,24 @@ def finish(host, columns, files, article, listing, page_size: int, page_name=Non
             pages.setdefault(page.path, page)
             if page.column == column.path:
                 column_of[page.path] = column
+        if column.path + "index.html" in files:
+            continue  # a list the site builder wrote itself (a shell, a datastore, a year nav)
         split = chunks(column.pages, page_size)
         for n in range(len(split)):
             files[column.path + page_name(n)] = encode(listing(column, split, n), column.list_charset)
     for page in pages.values():
         if page.kind == "soft_404":
             files[page.path] = SOFT_404
+        elif page.kind == "redirect":
+            config.setdefault("redirects", {})[page.path] = page.redirect
         elif page.kind in ("report", "robots"):
             files[page.path] = encode(article(page, column_of[page.path]), page.charset)
             for a in page.attachments:
                 files[a.path.replace("?", "@", 1)] = a.data
+    if config:
+        files["/_mirror.json"] = (
+            json.dumps({**json.loads(files["/_mirror.json"]), **config}, ensure_ascii=False, sort_keys=True) + "\n"
+        ).encode("utf-8")
     scheme = "https" if host == BY else "http"
     base = f"{scheme}://{host}"
     external = sorted(
@@ -898,10 +1107,17 @@ def finish(host, columns, files, article, listing, page_size: int, page_name=Non
                 if p.kind == "report"
             ],
             "columns": [
-                {"url": base + c.path, "listed": len(c.pages), "list_pages": len(chunks(c.pages, page_size))}
+                {
+                    "url": base + c.path,
+                    "listed": len(c.pages),
+                    "list_pages": c.list_pages or len(chunks(c.pages, page_size)),
+                }
                 for c in columns
-                if any(p.kind != "robots" for p in c.pages)
+                if not c.pages or any(p.kind != "robots" for p in c.pages)
             ],
+            "offsite_redirects": sorted(base + p.path for p in pages.values() if p.kind == "redirect"),
+            "challenges": (faults or {}).get("challenges", []),
+            "blocked": (faults or {}).get("blocked", []),
             "broken_links": [base + p.path for p in pages.values() if p.kind == "broken"],
             "soft_404": [base + p.path for p in pages.values() if p.kind == "soft_404"],
             "robots_blocked": [base + p.path for p in pages.values() if p.kind == "robots"],

@@ -22,7 +22,8 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy import Request, signals
+from parsel import Selector
+from scrapy import FormRequest, Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -30,28 +31,43 @@ from twisted.python.failure import Failure
 from w3lib.encoding import html_body_declared_encoding
 
 from rawstore.layout import DataLayout, data_dir_from_env
-from rawstore.portals import Family, Portal
+from rawstore.portals import FAMILIES, Family, Portal
 from spiders.items import FetchedDocument
 from spiders.middlewares import parse_host_map, real_url
 from spiders.pages import (
+    DataProxy,
     Entry,
+    UnitApi,
+    all_article_url_res,
     column_of,
+    dataproxy_answer,
+    detect_platform,
+    list_dataproxy,
     list_dated_link_count,
+    list_entries,
     list_is_marked_empty,
-    list_to_entries,
+    list_shape,
+    list_sub_lists,
     list_to_page_urls,
+    list_unit_apis,
     page_content_text,
+    page_is_challenge,
     page_is_soft_404,
     page_to_attachments,
     page_to_metadata,
     report_year,
     section_to_links,
     title_to_report_year,
+    unit_answer,
 )
 from spiders.state import CrawlState, Fault, fault_dicts, revisit_due, write_json_atomic
 
 #: how deep below a 政府信息公开 section the spider looks for columns (section -> catalogue -> agency)
 MAX_SECTION_DEPTH = 3
+#: list shapes delivered by a script: a page showing one and yielding no entry is a named fault
+SCRIPT_SHAPES = ("datastore", "initdata", "dataproxy", "unitbuild", "iframe")
+#: rows per page asked of a JPaaS unit API (the server may answer fewer: its ``rows`` is then used)
+UNIT_PAGE_SIZE = 15
 
 
 def default_since(today: date) -> int:
@@ -162,7 +178,18 @@ class PortalSpider(scrapy.Spider):
     def _column(self, url: str, configured: bool = False, via: str | None = None) -> dict[str, Any]:
         column = self.columns.setdefault(
             url,
-            {"configured": False, "via": via, "entries": set(), "in_window": set(), "pages": 0, "ok": None},
+            {
+                "configured": False,
+                "via": via,
+                "entries": set(),
+                "in_window": set(),
+                "pages": 0,
+                "ok": None,
+                "platforms": set(),
+                "shapes": set(),
+                "children": set(),
+                "marked_empty": False,
+            },
         )
         column["configured"] |= configured
         return column
@@ -224,6 +251,8 @@ class PortalSpider(scrapy.Spider):
         if page_is_soft_404(sel):
             self.fault("soft_404", response.url, "a section or catalogue page says 页面不存在")
             return
+        if self._challenged(response, sel, None):
+            return
         sections, columns, catalogs = section_to_links(sel, response.url, self.family.article_url)
         if depth == 1:
             prefix = urlsplit(response.url).path.rsplit("/", 1)[0] + "/"
@@ -244,6 +273,18 @@ class PortalSpider(scrapy.Spider):
         if depth <= 1 and nothing:
             self.fault("selector_empty", response.url, "no 政府信息公开 section, catalogue or 年报 column link")
 
+    def _challenged(self, response: Response, sel: Selector, col: dict[str, Any] | None) -> bool:
+        if not page_is_challenge(response.body, sel):
+            return False
+        self.fault(
+            "challenge",
+            response.url,
+            f"HTTP {response.status}, {len(response.body)} bytes: a JavaScript challenge or stub page, not the list",
+        )
+        if col is not None and col["ok"] is None:
+            col["ok"] = False
+        return True
+
     def parse_list(self, response: Response, column: str, page: int) -> Iterator[Request]:
         col = self._column(column)
         if (html := self._html(response, "a list page")) is None:
@@ -253,19 +294,142 @@ class PortalSpider(scrapy.Spider):
             self.fault("soft_404", response.url, "a list page says 页面不存在")
             col["ok"] = False if col["ok"] is None else col["ok"]
             return
+        if self._challenged(response, sel, col):
+            return
         col["pages"] += 1
         col["ok"] = True
         self.tally("list_pages")
-        entries = list_to_entries(sel, response.url, self.family.article_url)
-        if not entries and not list_is_marked_empty(sel) and (dated := list_dated_link_count(sel)):
-            self.fault("selector_empty", response.url, f"{dated} dated links, none like {self.family.article_url}")
+        shapes = list_shape(sel)
+        col["shapes"].update(shapes or ["dom"])
+        if platform := detect_platform(sel, response.url):
+            col["platforms"].add(platform)
+        entries = list_entries(sel, response.url, (self.family.article_url, *all_article_url_res()))
+        followed = False
+        apis = list_unit_apis(sel, response.url)
+        for api in apis:  # Hanweb JPaaS shell
+            followed = True
+            yield self._unit(api, column, 1, UNIT_PAGE_SIZE, response.url)
+        if "unitbuild" in shapes and not apis:
+            self.fault("list_unfollowed", response.url, "a unitbuild.js shell without a readable url/queryData")
+        proxy = list_dataproxy(sel, response.url)  # classic Hanweb datastore: further pages from dataproxy.jsp
+        if proxy is not None and (proxy.total is None or proxy.total > len(entries)):
+            followed = True
+            start = len(entries) + 1
+            yield self._dataproxy(proxy, column, start, start + 3 * proxy.per_page - 1, response.url)
+        for url in list_sub_lists(sel, response.url):  # year sub-columns, 更多, iframe shells
+            sub = column_of(url)
+            if sub != column:
+                followed = True
+                col["children"].add(sub)
+            if sub == column or sub in self.columns:  # itself, or a list already asked for (X/ and X/index.html)
+                continue
+            self._column(sub, via=response.url)
+            yield self._list(url, sub, 1)
+        if list_is_marked_empty(sel):
+            col["marked_empty"] = True
+        elif not entries and not followed:
+            scripted = [s for s in shapes if s in SCRIPT_SHAPES]
+            if scripted:
+                self.fault("list_unfollowed", response.url, f"a {'/'.join(scripted)} list the spider could not read")
+            elif dated := list_dated_link_count(sel):
+                self.fault("selector_empty", response.url, f"{dated} dated links, none like {self.family.article_url}")
         max_pages = self.settings.getint("NIANBAO_MAX_LIST_PAGES", 50)
+        here = column_of(response.url)
         for url in list_to_page_urls(sel, response.url, max_pages):
-            if col["pages"] < max_pages and column_of(url) == column:
+            if col["pages"] < max_pages and column_of(url) == here:
                 yield self._list(url, column, page + 1)
+        yield from self._entries(entries, column)
+
+    def _entries(self, entries: list[Entry], column: str) -> Iterator[Request]:
+        col = self._column(column)
         for entry in entries:
             col["entries"].add(entry.url)
             yield from self._report(entry, column)
+
+    # --- Hanweb JPaaS: the unit API behind a column shell ------------------------------------------
+
+    def _unit(self, api: UnitApi, column: str, page: int, size: int, referer: str) -> Request:
+        return Request(
+            api.page_url(page, size),
+            callback=self.parse_unit,
+            errback=self.on_error,
+            headers={"Referer": referer, "Accept": "application/json, text/javascript, */*"},
+            cb_kwargs={"column": column, "api": api, "page": page, "referer": referer},
+            meta={"nianbao_list": column},
+        )
+
+    def parse_unit(self, response: Response, column: str, api: UnitApi, page: int, referer: str) -> Iterator[Request]:
+        col = self._column(column)
+        text = response.body.decode(getattr(response, "encoding", None) or "utf-8", "replace")
+        html, count, rows = unit_answer(text)
+        if html is None:
+            self.fault(
+                "list_unfollowed", response.url, f"the unit API answered no data.html ({len(response.body)} bytes)"
+            )
+            return
+        self.tally("list_api_pages")
+        entries = list_entries(Selector(text=html), referer)
+        if page == 1 and count and rows:
+            max_pages = self.settings.getint("NIANBAO_MAX_LIST_PAGES", 50)
+            last = min(-(-count // rows), max_pages)
+            for n in range(2, last + 1):
+                yield self._unit(api, column, n, rows, referer)
+        if page == 1 and not entries and count:
+            self.fault("list_unfollowed", response.url, f"the unit API says {count} entries, none read")
+        yield from self._entries(entries, column)
+        col["ok"] = True if col["ok"] is None else col["ok"]
+
+    # --- classic Hanweb JCMS: dataproxy.jsp ----------------------------------------------------------
+
+    def _dataproxy(self, proxy: DataProxy, column: str, start: int, end: int, referer: str) -> Request:
+        return FormRequest(
+            proxy.post_url(start, end),
+            formdata=proxy.form(),
+            callback=self.parse_dataproxy,
+            errback=self.on_dataproxy_error,
+            headers={"Referer": referer},
+            cb_kwargs={"column": column, "proxy": proxy, "start": start, "end": end, "referer": referer},
+            meta={"nianbao_list": column},
+        )
+
+    def parse_dataproxy(
+        self, response: Response, column: str, proxy: DataProxy, start: int, end: int, referer: str, get: bool = False
+    ) -> Iterator[Request]:
+        text = response.body.decode(getattr(response, "encoding", None) or "utf-8", "replace")
+        records, total = dataproxy_answer(text, response.url)
+        if not records and not total:
+            self.fault("list_unfollowed", response.url, "dataproxy.jsp answered no <record> and no totalrecord")
+            return
+        self.tally("list_api_pages")
+        entries = list_entries(Selector(text="<ul>" + "".join(records) + "</ul>"), referer)
+        max_records = self.settings.getint("NIANBAO_MAX_LIST_PAGES", 50) * proxy.per_page
+        if get:
+            if start == 2 and total:
+                for n in range(3, min(-(-total // proxy.per_page), 50) + 1):
+                    yield self._dataproxy_get(proxy, column, n, referer)
+        elif total and end < min(total, max_records):
+            yield self._dataproxy(proxy, column, end + 1, end + 3 * proxy.per_page, referer)
+        yield from self._entries(entries, column)
+
+    def _dataproxy_get(self, proxy: DataProxy, column: str, n: int, referer: str) -> Request:
+        return Request(
+            proxy.page_url(n),
+            callback=self.parse_dataproxy,
+            errback=self.on_error,
+            headers={"Referer": referer},
+            cb_kwargs={"column": column, "proxy": proxy, "start": n, "end": n, "referer": referer, "get": True},
+            meta={"nianbao_list": column},
+        )
+
+    def on_dataproxy_error(self, failure: Failure) -> Iterator[Request]:
+        """A POST to dataproxy.jsp refused: its GET form (``page=N``) instead, before naming a fault."""
+        request = failure.request  # type: ignore[attr-defined]
+        kw = request.cb_kwargs
+        if failure.check(HttpError) and kw["start"] > 1:
+            self.note_retry(real_url(request), f"POST refused (HTTP {failure.value.response.status}): GET page=N")
+            yield self._dataproxy_get(kw["proxy"], kw["column"], 2, kw["referer"])
+            return
+        self.on_error(failure)
 
     def _report(self, entry: Entry, column: str) -> list[Request]:
         """A listed report: skipped when outside the year window, known, or already asked for."""
@@ -299,6 +463,12 @@ class PortalSpider(scrapy.Spider):
         )
         return [r for r in requests if r is not None]
 
+    def _family_of(self, url: str) -> Family:
+        """The CMS family of an article by its URL: the declared one is a hint, a portal can mix."""
+        if re.search(self.family.article_url, urlsplit(url).path):
+            return self.family
+        return next((f for f in FAMILIES.values() if re.search(f.article_url, urlsplit(url).path)), self.family)
+
     def parse_report(
         self, response: Response, column: str, list_title: str, list_date: date | None
     ) -> Iterator[FetchedDocument | Request]:
@@ -317,10 +487,11 @@ class PortalSpider(scrapy.Spider):
         if page_is_soft_404(sel):
             self.fault("soft_404", url, f"listed as {list_title!r} in {column}")
             return
-        meta = page_to_metadata(sel, self.family.title_css)
-        body = page_content_text(sel, self.family.content_css)
+        family = self._family_of(url)
+        meta = page_to_metadata(sel, family.title_css)
+        body = page_content_text(sel, family.content_css)
         if body is None:
-            self.fault("selector_empty", url, f"no report body ({self.family.content_css})")
+            self.fault("selector_empty", url, f"no report body ({family.content_css})")
         if not meta["title"]:
             self.fault("selector_empty", url, "no title")
         published = date.fromisoformat(meta["published_date"]) if meta["published_date"] else list_date
@@ -390,7 +561,16 @@ class PortalSpider(scrapy.Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             what = "linked report or attachment" if kind else "page"
-            self.fault("broken_link" if status in (404, 410) and kind else "http_error", url, f"HTTP {status} ({what})")
+            if status in (403, 412, 429):
+                self.fault(
+                    "blocked",
+                    url,
+                    f"HTTP {status} ({what}): the site refuses this crawler; lower the rate "
+                    "(DOWNLOAD_DELAY, AUTOTHROTTLE_START_DELAY) as docs/portals.md says",
+                )
+            else:
+                kind_ = "broken_link" if status in (404, 410) and kind else "http_error"
+                self.fault(kind_, url, f"HTTP {status} ({what})")
         elif failure.check(scrapy.exceptions.IgnoreRequest):
             self.tally("ignored")
             return
@@ -399,6 +579,7 @@ class PortalSpider(scrapy.Spider):
         else:
             self.fault("download_error", url, f"{type(failure.value).__name__}: {failure.value}"[:200])
         column = request.cb_kwargs.get("column") if request.callback == self.parse_list else None
+        column = column or request.meta.get("nianbao_list")
         if column and column in self.columns and self.columns[column]["ok"] is None:
             self.columns[column]["ok"] = False
 
@@ -410,6 +591,13 @@ class PortalSpider(scrapy.Spider):
             before = previous.get(url, {}).get("listed", 0)
             if col["ok"] and not col["entries"] and before:
                 self.fault("column_emptied", url, f"0 reports listed; {before} at the last crawl")
+            elif col["ok"] and not col["entries"] and not col["children"] and not col["marked_empty"]:
+                shapes = "/".join(sorted(col["shapes"])) or "none"
+                self.fault(
+                    "list_unrecognised",
+                    url,
+                    f"0 entries on {col['pages']} list page(s) (shape: {shapes}) and no 暂无信息 mark",
+                )
             if col["ok"]:
                 previous[url] = {"listed": len(col["entries"]), "in_window": len(col["in_window"]), "seen": _now()}
         for url, before in sorted(previous.items()):
@@ -449,6 +637,9 @@ class PortalSpider(scrapy.Spider):
                     "in_window": len(col["in_window"]),
                     "pages": col["pages"],
                     "ok": bool(col["ok"]),
+                    "platforms": sorted(col["platforms"]),
+                    "shapes": sorted(col["shapes"]),
+                    "sub_lists": sorted(col["children"]),
                 }
                 for url, col in sorted(self.columns.items())
             ],

@@ -14,7 +14,7 @@ import ipaddress
 import json
 import logging
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -108,6 +108,41 @@ class HostMapMiddleware:
         headers.pop("Host", None)
         original = request.replace(url=real, headers=headers, meta=meta)
         return response.replace(url=real, request=original)
+
+
+class StayInPortalMiddleware:
+    """Refuses a redirect that leaves the spider's portal (another portal's host or any other host):
+    it is named as an ``offsite_redirect`` fault and nothing is fetched or stored under the wrong
+    portal. Placed after RedirectMiddleware (600) so it sees the 3xx answer first; with a host map it
+    sees the real URL (HostMapMiddleware has put it back)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StayInPortalMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        spider = spider or self.crawler.spider
+        portal = getattr(spider, "portal", None)
+        location = response.headers.get(b"Location")
+        if portal is None or not (300 <= response.status < 400) or not location:
+            return response
+        source = real_url(request)
+        target = urljoin(source, location.decode("latin-1").strip())
+        host = (urlsplit(target).hostname or "").lower()
+        if host == portal.domain or host.endswith("." + portal.domain):
+            return response
+        from rawstore.portals import portal_for_host
+
+        other = portal_for_host(host)
+        whose = f"portal {other.key}" if other else "not a portal"
+        self.crawler.stats.inc_value("nianbao/offsite_redirect")
+        fault = getattr(spider, "fault", None)
+        if fault is not None:
+            fault("offsite_redirect", source, f"HTTP {response.status} to {target} ({whose}): refused")
+        raise IgnoreRequest(f"redirect from {source} to {target} leaves {portal.host}")
 
 
 class RetryBackoffMiddleware:

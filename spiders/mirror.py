@@ -9,6 +9,18 @@ the file ``page@query`` if the mirror has one, else ``page``; ETag and
 Last-Modified per ``<host>/_mirror.json`` with 304 answers to If-None-Match and
 If-Modified-Since; 404 for a missing file.
 
+Platform emulation, per host in ``<host>/_mirror.json`` (../shared/portals.md):
+
+- ``unit_api``: the Hanweb JPaaS unit API path; ``GET``/``POST`` with ``pageId`` and
+  ``paramJson={"pageNo":N,"pageSize":M}`` answers JSON ``{"success":true,"data":{"html":…}}`` built from
+  ``_api/unit/<pageId>.json`` (a list of ``<li>`` strings), at most ``unit_max_rows`` rows a page;
+  with ``unit_needs_referer`` a request without a Referer gets ``{"success":false}``
+- any ``…/dataproxy.jsp``: classic Hanweb paging from ``_api/dataproxy/<columnid>.json``; POST with
+  ``startrecord``/``endrecord`` in the query and the form fields, or GET ``page=N`` (``perpage`` from
+  the file); answers XML ``<datastore><totalrecord>…``
+- ``redirects``: ``{"/path": "http://other.host/…"}`` answered 302
+- ``statuses``: ``{"/path": 412}`` answered with that status (a WAF)
+
 Fault switches (``Faults``; change them while serving), keyed by ``host/path``
 (with ``?query`` if any):
 
@@ -32,7 +44,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "portals"
 LIST_START, LIST_END = "<!-- list:start -->", "<!-- list:end -->"
@@ -49,6 +61,12 @@ CONTENT_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".css": "text/css",
     ".js": "application/javascript",
+    ".json": "application/json;charset=UTF-8",
+    ".xml": "text/xml;charset=UTF-8",
+    ".ofd": "application/ofd",
+    ".zip": "application/zip",
+    ".rar": "application/x-rar-compressed",
+    ".et": "application/kset",
 }
 NOT_FOUND = (
     b"<!DOCTYPE html><html><head><meta charset='utf-8'><title>404 Not Found</title></head>"
@@ -87,6 +105,7 @@ class Logged:
     path: str
     status: int
     conditional: bool
+    method: str = "GET"
 
 
 class MirrorServer(ThreadingHTTPServer):
@@ -176,7 +195,15 @@ class MirrorHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._serve(head=False)
 
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.form = dict(parse_qsl(self.rfile.read(length).decode("utf-8", "replace"), keep_blank_values=True))
+        self._serve(head=False, method="POST")
+
     def _send(self, status: int, body: bytes, headers: dict[str, str], head: bool, send: int | None = None) -> None:
+        host, path, conditional, method = self._entry
+        with self.server.lock:  # logged before the answer leaves: a client that has it sees it in the log
+            self.server.log.append(Logged(host, path, status, conditional, method))
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -188,14 +215,14 @@ class MirrorHandler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
 
-    def _serve(self, head: bool) -> None:
+    def _serve(self, head: bool, method: str = "GET") -> None:
+        self.method = method
         host, path, query = self._site()
         key = f"{host}{path}" + (f"?{query}" if query else "")
         faults = self.server.faults
         conditional = bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"))
-        status = self._respond(host, path, query, key, faults, head)
-        with self.server.lock:
-            self.server.log.append(Logged(host, path + (f"?{query}" if query else ""), status, conditional))
+        self._entry = (host, path + (f"?{query}" if query else ""), conditional, method)
+        self._respond(host, path, query, key, faults, head)
 
     def _respond(self, host: str, path: str, query: str, key: str, faults: Faults, head: bool) -> int:
         if key in faults.slow:
@@ -207,6 +234,9 @@ class MirrorHandler(BaseHTTPRequestHandler):
         if self.server.take_error500(key):
             self._send(500, b"500 Internal Server Error", {"Content-Type": "text/plain"}, head)
             return 500
+        emulated = self._platform(host, path, query, head) if host else None
+        if emulated is not None:
+            return emulated
         file = self._file(host, path, query)
         if file is None:
             page = self.server.root / host / "_404.html" if host else None
@@ -224,8 +254,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
             headers["ETag"] = etag
         if config.get("last_modified", True):
             headers["Last-Modified"] = email.utils.formatdate(mtime, usegmt=True)
-        if file.name.startswith("downfile.jsp@"):
-            headers["Content-Disposition"] = f'attachment; filename="{file.name.split("filename=")[-1]}"'
+        if file.name.startswith(("downfile.jsp@", "download@")):
+            headers["Content-Disposition"] = f'attachment; filename="{file.name.rsplit("ame=", 1)[-1]}"'
         if self._not_modified(headers, mtime):
             self._send(304, b"", {k: v for k, v in headers.items() if k != "Content-Type"}, head=True)
             return 304
@@ -234,6 +264,16 @@ class MirrorHandler(BaseHTTPRequestHandler):
             return 200
         self._send(200, body, headers, head)
         return 200
+
+    def _platform(self, host: str, path: str, query: str, head: bool) -> int | None:
+        """The dynamic answers of the real platforms (see the module doc), or None for a plain file."""
+        form = getattr(self, "form", {}) if self.method == "POST" else {}
+        answer = platform_answer(self.server.root, host, self.method, path, query, form, dict(self.headers.items()))
+        if answer is None:
+            return None
+        status, headers, body = answer
+        self._send(status, body, headers, head)
+        return status
 
     def _content_type(self, file: Path) -> str:
         return content_type(file.name)
@@ -251,10 +291,79 @@ class MirrorHandler(BaseHTTPRequestHandler):
         return False
 
 
+def platform_answer(
+    root: Path, host: str, method: str, path: str, query: str, form: dict[str, str], headers: dict[str, str]
+) -> tuple[int, dict[str, str], bytes] | None:
+    """What the mirrored platform answers dynamically (status, headers, body), or None for a plain
+    file: the configured statuses and redirects, the JPaaS unit API, classic Hanweb dataproxy.jsp.
+    Pure, so tests that drive a spider over the saved pages offline get the same answers."""
+    site = Path(root) / host
+    config_file = site / "_mirror.json"
+    config: dict[str, Any] = json.loads(config_file.read_text(encoding="utf-8")) if config_file.is_file() else {}
+    if path in config.get("statuses", {}):
+        code = int(config["statuses"][path])
+        return code, {"Content-Type": "text/html"}, f"<html><body><h1>{code}</h1></body></html>".encode()
+    if path in config.get("redirects", {}):
+        return 302, {"Location": config["redirects"][path], "Content-Type": "text/html"}, b""
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    params.update(form if method == "POST" else {})
+    if config.get("unit_api") and path == config["unit_api"]:
+        return _unit_answer(site, params, config, headers)
+    if path.endswith("/dataproxy.jsp"):
+        return _dataproxy_answer(site, params, method)
+    return None
+
+
+def _unit_answer(
+    site: Path, params: dict[str, str], config: dict[str, Any], headers: dict[str, str]
+) -> tuple[int, dict[str, str], bytes]:
+    records_file = site / "_api" / "unit" / f"{params.get('pageId', '')}.json"
+    referer = any(k.lower() == "referer" for k in headers)
+    if not records_file.is_file() or (config.get("unit_needs_referer") and not referer):
+        answer: dict[str, Any] = {"success": False, "message": "参数错误", "data": None}
+    else:
+        records = json.loads(records_file.read_text(encoding="utf-8"))
+        try:
+            paging = json.loads(params.get("paramJson") or "{}")
+        except ValueError:
+            paging = {}
+        rows = min(int(paging.get("pageSize") or 15), int(config.get("unit_max_rows", 15)))
+        page = max(int(paging.get("pageNo") or 1), 1)
+        chunk = records[(page - 1) * rows : page * rows]
+        html_list = '<ul class="list">' + "".join(chunk) + "</ul>"
+        pager = f'<div class="pagination" rows="{rows}" count="{len(records)}"></div>'
+        answer = {"success": True, "message": "", "data": {"html": html_list + pager}}
+    body = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+    return 200, {"Content-Type": "application/json;charset=UTF-8"}, body
+
+
+def _dataproxy_answer(site: Path, params: dict[str, str], method: str) -> tuple[int, dict[str, str], bytes]:
+    records_file = site / "_api" / "dataproxy" / f"{params.get('columnid', '')}.json"
+    if not records_file.is_file():
+        return 404, {"Content-Type": "text/html"}, NOT_FOUND
+    data = json.loads(records_file.read_text(encoding="utf-8"))
+    records, per = data["records"], int(data.get("perpage", 15))
+    if method == "POST" and not data.get("post", True):
+        return 405, {"Content-Type": "text/plain"}, b"Method Not Allowed"
+    if method == "POST" and "startrecord" in params:
+        start, end = int(params["startrecord"]), int(params.get("endrecord") or 0)
+    else:
+        page = int(params.get("page") or 1)
+        start, end = (page - 1) * per + 1, page * per
+    chunk = records[start - 1 : end]
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n'
+        f"<totalrecord>{len(records)}</totalrecord>\n<totalpage>{-(-len(records) // per)}</totalpage>\n"
+        "<recordset>\n" + "".join(f"<record><![CDATA[{r}]]></record>\n" for r in chunk) + "</recordset>\n</datastore>"
+    ).encode("utf-8")
+    return 200, {"Content-Type": "text/xml;charset=UTF-8"}, body
+
+
 def content_type(name: str) -> str:
     """By the file's extension; ``page@query`` files by the page, ``downfile.jsp@…filename=x.pdf`` by x."""
     page, _, query = name.partition("@")
-    name = query.split("filename=")[-1] if "filename=" in query else page
+    low = query.lower()
+    name = query[low.rindex("filename=") + 9 :].split("&")[0] if "filename=" in low else page
     return CONTENT_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
 
 

@@ -63,6 +63,7 @@ DOWNLOADER_MIDDLEWARES = {
     # Offsite protection (scrapy.downloadermiddlewares.offsite.OffsiteMiddleware, 50) is on by default:
     # each spider's allowed_domains is its portal's domain.
     "spiders.middlewares.RetryBackoffMiddleware": 560,
+    "spiders.middlewares.StayInPortalMiddleware": 610,  # sees a 3xx before RedirectMiddleware (600)
     "spiders.middlewares.HostMapMiddleware": 950,  # last before the downloader
 }
 ITEM_PIPELINES = {"spiders.pipelines.RawStorePipeline": 300}

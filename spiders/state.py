@@ -15,7 +15,8 @@ quarterly for older ones, and its bytes compared by sha256, a changed one stored
 
 ``Fault`` kinds: http_error, broken_link, timeout, download_error, soft_404,
 selector_empty, column_emptied, column_missing, no_reports, spider_error,
-crawl_failed. Any fault makes the crawl's exit status 1.
+crawl_failed, challenge, blocked, list_unfollowed, list_unrecognised,
+offsite_redirect. Any fault makes the crawl's exit status 1.
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ FAULT_KINDS = {
     "no_reports": "the portal yielded no report link at all",
     "spider_error": "the spider code raised an exception",
     "crawl_failed": "the crawl process failed or wrote no summary",
+    "challenge": "answered 200 with a JavaScript challenge or stub page instead of the page",
+    "blocked": "answered 403/412/429: the site refuses this crawler (lower the rate, see below)",
+    "list_unfollowed": "a list delivered by a script (datastore, dataproxy, unit API, InitData, iframe) not read",
+    "list_unrecognised": "a column read without error lists 0 entries and says nothing of being empty",
+    "offsite_redirect": "a redirect to another portal's or any other host: refused, nothing stored",
 }
 
 

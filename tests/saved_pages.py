@@ -8,19 +8,19 @@ from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from conftest import FIXTURES
 from protego import Protego
 from scrapy import Request
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from spiders.base import PortalSpider
 from spiders.items import FetchedDocument
-from spiders.mirror import content_type
+from spiders.mirror import content_type, platform_answer
 
 MIRROR = FIXTURES / "portals"
 INDEX: dict[str, Any] = json.loads((MIRROR / "index.json").read_text(encoding="utf-8"))["portals"]
@@ -40,6 +40,14 @@ def saved_file(url: str) -> Path | None:
 def saved_response(url: str, request: Request | None = None) -> Response:
     """A response for ``url`` from the saved pages (404 when the mirror has no such file)."""
     request = request or Request(url)
+    parts = urlsplit(url)
+    form = dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True)) if request.method == "POST" else {}
+    headers = {k.decode(): b", ".join(v).decode() for k, v in request.headers.items()}
+    answer = platform_answer(MIRROR, parts.netloc, request.method, parts.path or "/", parts.query, form, headers)
+    if answer is not None:  # the platform's dynamic answers (unit API, dataproxy.jsp, statuses, redirects)
+        status, answer_headers, body = answer
+        cls = HtmlResponse if "html" in answer_headers.get("Content-Type", "") else TextResponse
+        return cls(url, status=status, body=body, headers=answer_headers, request=request, encoding="utf-8")
     path = saved_file(url)
     if path is None:
         return HtmlResponse(url, status=404, body=b"404 Not Found", request=request)
@@ -73,7 +81,7 @@ def drive(spider: PortalSpider, requests: Iterable[Request] | None = None) -> tu
     """Follow the spider's requests over the saved pages; return its items and every URL it asked for."""
     queue = deque(requests if requests is not None else start_requests(spider))
     robots: dict[str, Protego] = {}
-    seen: set[str] = set()
+    seen: set[tuple[str, str, bytes]] = set()
     asked: list[str] = []
     items: list[FetchedDocument] = []
     domain = spider.portal.domain
@@ -81,15 +89,24 @@ def drive(spider: PortalSpider, requests: Iterable[Request] | None = None) -> tu
         request = queue.popleft()
         host = urlsplit(request.url).hostname or ""
         asked.append(request.url)
-        if request.url in seen or not (host == domain or host.endswith("." + domain)):
+        key = (request.method, request.url, request.body)
+        if key in seen or not (host == domain or host.endswith("." + domain)):
             continue  # the scheduler's dupefilter and the offsite middleware
-        seen.add(request.url)
+        seen.add(key)
         if host not in robots:
             robots_file = saved_file(f"http://{host}/robots.txt")
             robots[host] = Protego.parse(robots_file.read_text() if robots_file else "")
         if not robots[host].can_fetch(request.url, "nianbao"):
             continue
         response = saved_response(request.url, request)
+        if 300 <= response.status < 400:  # spiders.middlewares.StayInPortalMiddleware, then the redirect
+            target = urljoin(request.url, response.headers["Location"].decode())
+            target_host = urlsplit(target).hostname or ""
+            if target_host == domain or target_host.endswith("." + domain):
+                queue.append(request.replace(url=target))
+            else:
+                spider.fault("offsite_redirect", request.url, f"HTTP {response.status} to {target}: refused")
+            continue
         if response.status >= 400:
             failure = Failure(HttpError(response, "Ignoring non-200 response"))
             failure.request = request  # as Scrapy sets it for an errback
@@ -141,6 +158,8 @@ MAGIC = {
     "doc": b"\xd0\xcf\x11\xe0",
     "xls": b"\xd0\xcf\x11\xe0",
     "wps": b"\xd0\xcf\x11\xe0",  # an OLE compound file, like .doc
+    "ofd": b"PK\x03\x04",  # a ZIP package with OFD.xml
+    "zip": b"PK\x03\x04",
 }
 
 

@@ -104,7 +104,11 @@ def test_second_crawl_downloads_no_report_page_or_attachment_again(crawled) -> N
     for host, portal in INDEX.items():  # every list page of every column is read again
         for column in portal["columns"]:
             folder = column["url"].split(host, 1)[1]
-            pages = {e.path for e in log if e.host == host and e.status == 200 and e.path.startswith(folder + "index")}
+            pages = {
+                e.path
+                for e in log
+                if e.host == host and e.status == 200 and (e.path == folder or e.path.startswith(folder + "index"))
+            }
             assert len(pages) == column["list_pages"], column["url"]
     for portal in PORTALS:
         counts = second["portals"][portal.key]["counts"]
@@ -120,6 +124,9 @@ def test_the_mirrors_broken_link_and_soft_404_are_named_and_the_status_says_so(c
             for kind, urls in (
                 ("broken_link", INDEX[portal.host]["broken_links"]),
                 ("soft_404", INDEX[portal.host]["soft_404"]),
+                ("challenge", INDEX[portal.host]["challenges"]),
+                ("blocked", INDEX[portal.host]["blocked"]),
+                ("offsite_redirect", INDEX[portal.host]["offsite_redirects"]),
             )
             for url in urls
         }
@@ -128,6 +135,32 @@ def test_the_mirrors_broken_link_and_soft_404_are_named_and_the_status_says_so(c
         assert summary["portals"]["bypc"]["ok"] and summary["portals"]["hongsibu"]["ok"]
     text = (crawled[0] / "crawl" / "summary.txt").read_text(encoding="utf-8")
     assert all(url in text for _, _, url in expected) and "exit status 1" in text
+
+
+def test_a_redirect_to_another_portal_is_refused_named_and_never_stored(crawled) -> None:
+    data, runs = crawled
+    (moved,) = INDEX["www.ycxixia.gov.cn"]["offsite_redirects"]
+    for summary, _, manifest in runs:
+        (fault,) = [f for f in summary["faults"] if f["kind"] == "offsite_redirect"]
+        assert fault["portal"] == "ycxixia" and fault["url"] == moved and "portal bypc" in fault["detail"]
+        assert all(r["url"].startswith("http://www.ycxixia.gov.cn/") for r in manifest if r["portal"] == "ycxixia")
+        assert summary["portals"]["ycxixia"]["hosts"] == {
+            "www.ycxixia.gov.cn": summary["portals"]["ycxixia"]["hosts"]["www.ycxixia.gov.cn"]
+        }
+    text = (data / "crawl" / "summary.txt").read_text(encoding="utf-8")
+    assert moved in text and "offsite_redirect" in text
+
+
+def test_script_delivered_lists_are_read_through_the_platforms_apis(crawled) -> None:
+    _, [(summary, log, _), _] = crawled
+    bypc = [e for e in log if e.host == "www.bypc.gov.cn"]
+    assert any(e.method == "POST" and e.path.startswith("/module/web/jpage/dataproxy.jsp") for e in bypc)
+    unit = [e for e in bypc if e.path.startswith("/api-gateway/jpaas-publish-server/front/page/build/unit")]
+    assert len(unit) == 5 and all(e.status == 200 for e in unit)  # 4 shells, and the 年报 column's page 2
+    columns = {c["url"]: c for c in summary["portals"]["bypc"]["columns"]}
+    assert columns["https://www.bypc.gov.cn/zfxxgk/zfxxgknb/"]["shapes"] == ["unitbuild"]
+    assert columns["https://www.bypc.gov.cn/col/col33718/"]["platforms"] == ["hanweb"]
+    assert not [f for f in summary["faults"] if f["kind"] in ("list_unfollowed", "list_unrecognised")]
 
 
 def test_no_request_ever_leaves_for_a_host_outside_the_portals(crawled, mirror) -> None:

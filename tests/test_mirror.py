@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import shutil
 import subprocess
 import sys
+from urllib.parse import urlencode
 
 import pytest
 from conftest import FIXTURES, ROOT
 
-from spiders.mirror import Faults, serve_mirror
+from spiders.mirror import Faults, content_type, serve_mirror
 
 MIRROR = FIXTURES / "portals"
 
@@ -49,9 +51,6 @@ def test_serves_by_host_header_or_path_prefix(mirror) -> None:
 
 def test_query_pages_and_downloads(mirror) -> None:
     _, port = mirror
-    page2 = get(port, "/zfxxgk/zfxxgknb/index.html?pageNum=2", "www.bypc.gov.cn")
-    assert page2.status == 200 and b"var pageNum = 2;" in page2.body
-    assert get(port, "/zfxxgk/zfxxgknb/index.html?pageNum=9", "www.bypc.gov.cn").body.count(b"var pageNum = 1;") == 1
     index = json.loads((MIRROR / "index.json").read_text(encoding="utf-8"))
     bypc = index["portals"]["www.bypc.gov.cn"]["reports"]
     download = next(a for r in bypc for a in r["attachments"] if "downfile" in a and a.endswith(".docx"))
@@ -59,6 +58,53 @@ def test_query_pages_and_downloads(mirror) -> None:
     assert response.status == 200 and response.body.startswith(b"PK")
     assert response.getheader("Content-Type").endswith("wordprocessingml.document")
     assert "attachment; filename=" in response.getheader("Content-Disposition")
+    jpaas = next(a for r in bypc for a in r["attachments"] if "fileName=" in a)  # the type only in fileName
+    response = get(port, jpaas.split("www.bypc.gov.cn", 1)[1], "www.bypc.gov.cn")
+    assert response.status == 200 and response.getheader("Content-Type") == content_type("x." + jpaas.rsplit(".", 1)[1])
+
+
+def _unit_url(page: int, size: int = 15) -> str:
+    shell = (MIRROR / "www.bypc.gov.cn" / "zfxxgk" / "zfxxgknb" / "index.html").read_text(encoding="utf-8")
+    page_id = re.search(r"'pageId':'(\w+)'", shell)[1]
+    query = urlencode(
+        {"parseType": "bulidstatic", "pageId": page_id, "paramJson": json.dumps({"pageNo": page, "pageSize": size})}
+    )
+    return "/api-gateway/jpaas-publish-server/front/page/build/unit?" + query
+
+
+def test_jpaas_unit_api_pages_and_wants_a_referer(mirror) -> None:
+    _, port = mirror
+    referer = {"Referer": "https://www.bypc.gov.cn/zfxxgk/zfxxgknb/index.html"}
+    first = json.loads(get(port, _unit_url(1), "www.bypc.gov.cn", referer).body)
+    second = json.loads(get(port, _unit_url(2), "www.bypc.gov.cn", referer).body)
+    assert first["success"] and 'rows="2" count="3"' in first["data"]["html"]  # at most 2 rows a page
+    assert first["data"]["html"].count("<li") == 2 and second["data"]["html"].count("<li") == 1
+    assert json.loads(get(port, _unit_url(1), "www.bypc.gov.cn").body)["success"] is False  # no Referer
+
+
+def test_dataproxy_answers_post_and_get_as_xml(mirror) -> None:
+    _, port = mirror
+    form = urlencode({"col": 1, "appid": 1, "webid": 1, "columnid": 33718, "unitid": 212860}).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request(
+        "POST",
+        "/module/web/jpage/dataproxy.jsp?startrecord=3&endrecord=8&perpage=2",
+        body=form,
+        headers={"Host": "www.bypc.gov.cn", "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    post = conn.getresponse()
+    body = post.read().decode()
+    assert post.status == 200 and post.getheader("Content-Type").startswith("text/xml")
+    assert "<totalrecord>3</totalrecord>" in body and body.count("<record>") == 1
+    got = get(port, "/module/web/jpage/dataproxy.jsp?page=1&columnid=33718", "www.bypc.gov.cn")
+    assert got.body.count(b"<record>") == 2
+
+
+def test_configured_statuses_and_redirects(mirror) -> None:
+    _, port = mirror
+    assert get(port, "/zwgk/bmxxgkmn/xxqzjj/xxgknb/index.html", "www.ycxixia.gov.cn").status == 412
+    moved = get(port, "/zwgk/zfxxgknb/202501/t20250127_4800901.html", "www.ycxixia.gov.cn")
+    assert moved.status == 302 and moved.getheader("Location").startswith("https://www.bypc.gov.cn/")
 
 
 def test_missing_files_and_escapes_are_404(mirror) -> None:

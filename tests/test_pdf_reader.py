@@ -284,7 +284,7 @@ def test_a_pdf_that_takes_too_long_is_stopped_at_the_time_limit() -> None:
 
 def _write_pid_and_hang(path: str) -> None:
     Path(path).write_text(str(os.getpid()))
-    time.sleep(60)
+    time.sleep(300)
 
 
 def test_the_stopped_reader_process_is_gone(tmp_path: Path) -> None:
@@ -318,12 +318,14 @@ def test_a_reader_that_dies_crashes_or_exhausts_memory_is_reported() -> None:
 
 def test_readers_in_parallel_threads_each_get_their_own_answer(tmp_path: Path) -> None:
     """Flows parse in a thread pool: children forked side by side answer their own parent, and a hanging
-    sibling (which may hold a copy of another pipe) delays nobody."""
+    sibling (which may hold a copy of another pipe) delays nobody. The sibling hangs for 300 s: a reader that
+    waited for it would take at least that long, so the bound below is about blocking, not speed (it holds on a
+    busy 2-core machine)."""
     paths = [DOCUMENTS / n for n in ("000_pdf.pdf", "001_pdf.pdf", "002_pdf.pdf", "003_pdf.pdf")]
     with ThreadPoolExecutor(max_workers=5) as pool:
-        hanging = pool.submit(run_isolated, _write_pid_and_hang, str(tmp_path / "pid"), seconds=20, what="hanging")
+        hanging = pool.submit(run_isolated, _write_pid_and_hang, str(tmp_path / "pid"), seconds=600, what="hanging")
         started = time.perf_counter()
-        agencies = list(pool.map(lambda p: parse_bytes(p.read_bytes(), time_limit=15).agency, paths))
+        agencies = list(pool.map(lambda p: parse_bytes(p.read_bytes(), time_limit=60).agency, paths))
         elapsed = time.perf_counter() - started
         pid_file = tmp_path / "pid"
         for _ in range(100):
@@ -339,7 +341,7 @@ def test_readers_in_parallel_threads_each_get_their_own_answer(tmp_path: Path) -
         "白银市平川区",
         "红寺堡区审批服务管理局",
     ]
-    assert elapsed < 10
+    assert elapsed < 90
 
 
 def test_in_process_reading_has_the_same_result() -> None:

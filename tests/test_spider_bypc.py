@@ -32,11 +32,57 @@ def test_government_office_departments_and_townships() -> None:
     assert any("/xzjd/" in u and u.endswith("/zfxxgknb/") for u in found)  # a township's column
 
 
-def test_script_pagination_by_page_num(tmp_path) -> None:
+def test_jpaas_shell_is_read_through_the_unit_api_page_by_page() -> None:
+    """The column page has no list link: unitbuild.js's unit API answers 2 rows a page, 3 entries."""
+    api = [u for u in ASKED if "/front/page/build/unit?" in u and "bypc-column" not in u]
+    gov_pages = [u for u in api if "%22pageNo%22%3A+2" in u]
+    assert gov_pages  # the second API page was asked for
+    assert len(SPIDER.columns[GOV]["entries"]) == 3 and SPIDER.columns[GOV]["shapes"] == {"unitbuild"}
+    assert SPIDER.columns[GOV]["platforms"] == {"jpaas"}
+
+
+def test_the_unit_api_is_asked_with_the_column_page_as_referer(tmp_path) -> None:
     spider = make_spider(BypcSpider, tmp_path, since="2000")
-    (page2,) = [r for r in spider.parse_list(saved_response(GOV + "index.html"), GOV, 1) if "pageNum" in r.url]
-    assert page2.url == GOV + "index.html?pageNum=2"
-    assert SPIDER.columns[GOV]["pages"] == 2
+    (unit,) = [r for r in spider.parse_list(saved_response(GOV + "index.html"), GOV, 1) if "/build/unit" in r.url]
+    assert unit.headers["Referer"] == (GOV + "index.html").encode()
+    bare = unit.replace(headers={})  # without it the platform answers success:false: a named fault
+    list(spider.parse_unit(saved_response(bare.url, bare), **bare.cb_kwargs))
+    assert [f.kind for f in spider.faults.values()] == ["list_unfollowed"]
+
+
+def test_classic_hanweb_datastore_then_dataproxy_post() -> None:
+    column = "https://www.bypc.gov.cn/col/col33718/"
+    assert len(SPIDER.columns[column]["entries"]) == 3  # 2 in the page's <datastore>, 1 only from dataproxy.jsp
+    assert any("dataproxy.jsp?startrecord=3" in u for u in ASKED)
+    assert SPIDER.columns[column]["platforms"] == {"hanweb"}
+
+
+def test_a_refused_dataproxy_post_falls_back_to_get_pages(tmp_path) -> None:
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.python.failure import Failure
+
+    spider = make_spider(BypcSpider, tmp_path, since="2000")
+    column = "https://www.bypc.gov.cn/col/col33718/"
+    (post,) = [r for r in spider.parse_list(saved_response(column + "index.html"), column, 1) if r.method == "POST"]
+    refused = saved_response(post.url, post).replace(status=405)
+    failure = Failure(HttpError(refused, "405"))
+    failure.request = post
+    (get,) = list(spider.on_dataproxy_error(failure))
+    assert get.method == "GET" and "page=2" in get.url
+    list(spider.parse_dataproxy(saved_response(get.url, get), **get.cb_kwargs))
+    assert len(spider.columns[column]["entries"]) == 3 and not spider.faults
+
+
+def test_year_sub_columns_more_links_and_iframe_shells_are_followed() -> None:
+    subs = {u for col in SPIDER.columns.values() for u in col["children"]}
+    base = "https://www.bypc.gov.cn"
+    assert {
+        base + "/zfxxgk/zfxxgknb/2025n/",
+        base + "/zfxxgk/zfxxgknb/2025n/bmdw/",
+        base + "/zfxxgk/nbhz/",  # 更多
+        base + "/zfxxgk/bmdwxzjd/bmdw/qfgj/xxgknb/2024n/",
+        base + "/zfxxgk/bmdwxzjd/xzjd/ztx/zfxxgknb/nblist/",  # the iframe
+    } <= subs
 
 
 def test_report_year_comes_from_the_title_not_the_folder() -> None:
@@ -67,8 +113,18 @@ def test_downfile_attachments_are_recognised_by_their_query() -> None:
 
 
 def test_a_list_whose_links_no_longer_match_is_a_selector_fault(tmp_path) -> None:
-    response = saved_response(GOV + "index.html")
+    column = "https://www.bypc.gov.cn/zfxxgk/nbhz/"
+    response = saved_response(column + "index.html")
     changed = response.replace(body=response.body.replace(b"/art_", b"/article_"))
     spider = make_spider(BypcSpider, tmp_path, since="2000")
-    assert [r.url for r in spider.parse_list(changed, GOV, 1)] == [GOV + "index.html?pageNum=2"]
-    assert [(f.kind, f.url) for f in spider.faults.values()] == [("selector_empty", GOV + "index.html")]
+    assert list(spider.parse_list(changed, column, 1)) == []
+    assert [(f.kind, f.url) for f in spider.faults.values()] == [("selector_empty", column + "index.html")]
+
+
+def test_a_shell_whose_loader_is_unreadable_is_a_named_fault(tmp_path) -> None:
+    response = saved_response(GOV + "index.html")
+    changed = response.replace(body=response.body.replace(b"url=", b"data-x="))
+    spider = make_spider(BypcSpider, tmp_path, since="2000")
+    requests = list(spider.parse_list(changed, GOV, 1))
+    assert not [r for r in requests if "/build/unit" in r.url]
+    assert ("list_unfollowed", GOV + "index.html") in {(f.kind, f.url) for f in spider.faults.values()}

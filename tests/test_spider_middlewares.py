@@ -95,3 +95,29 @@ def test_polite_project_settings() -> None:
     base = s.getwithbase("DOWNLOADER_MIDDLEWARES")
     assert base["scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"] is not None
     assert max(v for v in base.values() if v is not None) == base["spiders.middlewares.HostMapMiddleware"]
+
+
+def test_a_redirect_off_the_portal_is_refused_and_named(tmp_path) -> None:
+    from spiders.middlewares import StayInPortalMiddleware
+
+    crawler = get_crawler(YcxixiaSpider, {"NIANBAO_DATA_DIR": str(tmp_path)})
+    crawler.spider = spider = YcxixiaSpider.from_crawler(crawler)
+    middleware = StayInPortalMiddleware.from_crawler(crawler)
+    url = "http://www.ycxixia.gov.cn/zwgk/zfxxgknb/202501/t20250127_4800901.html"
+    request = Request(url)
+
+    def answer(location: str) -> HtmlResponse:
+        return HtmlResponse(url, status=302, headers={"Location": location}, request=request)
+
+    inside = answer("/zwgk/zfxxgknb/202501/t20250127_4800902.html")
+    assert middleware.process_response(request, inside, spider) is inside  # within the portal: followed
+    assert middleware.process_response(request, answer("http://mail.ycxixia.gov.cn/x"), spider).status == 302
+    for target, whose in (("https://www.bypc.gov.cn/zfxxgk/", "portal bypc"), ("http://evil.example/", "not a portal")):
+        with pytest.raises(IgnoreRequest):
+            middleware.process_response(request, answer(target), spider)
+        fault = spider.faults.pop(("offsite_redirect", url))
+        assert target in fault.detail and whose in fault.detail
+    assert "spiders.middlewares.StayInPortalMiddleware" in project_settings.DOWNLOADER_MIDDLEWARES
+    assert (
+        project_settings.DOWNLOADER_MIDDLEWARES["spiders.middlewares.StayInPortalMiddleware"] > 600
+    )  # before Redirect

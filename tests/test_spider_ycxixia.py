@@ -36,9 +36,48 @@ def test_columns_discovered_and_configured() -> None:
     )
 
 
-def test_broken_link_and_soft_404_are_faults_with_their_urls() -> None:
+def test_broken_link_soft_404_challenge_412_and_offsite_redirect_are_faults_with_their_urls() -> None:
     faults = {(f.kind, f.url) for f in SPIDER.faults.values()}
-    assert faults == {("broken_link", u) for u in INDEX["broken_links"]} | {("soft_404", u) for u in INDEX["soft_404"]}
+    assert faults == (
+        {("broken_link", u) for u in INDEX["broken_links"]}
+        | {("soft_404", u) for u in INDEX["soft_404"]}
+        | {("challenge", u) for u in INDEX["challenges"]}
+        | {("blocked", u) for u in INDEX["blocked"]}
+        | {("offsite_redirect", u) for u in INDEX["offsite_redirects"]}
+    )
+    assert INDEX["challenges"] and INDEX["blocked"] and INDEX["offsite_redirects"]
+    assert not [i for i in ITEMS if "bypc" in i.url]  # the redirect's target is never stored here
+
+
+def test_six_argument_pager_reaches_every_page_of_a_three_page_column() -> None:
+    column = "http://www.ycxixia.gov.cn/zwgk/zfxxgknb/"
+    assert SPIDER.columns[column]["pages"] == 3
+    assert {column + "index_1.html", column + "index_2.html"} <= set(ASKED)
+
+
+def test_entries_wrapped_in_their_link_keep_their_own_dates(tmp_path) -> None:
+    from spiders.pages import list_entries
+
+    column = "http://www.ycxixia.gov.cn/zwgk/zfxxgknb/"
+    entries = list_entries(saved_response(column + "index.html").selector, column + "index.html")
+    dates = {e.url.rsplit("/", 1)[1]: e.date.isoformat() for e in entries}
+    assert dates == {"t20250123_4800850.html": "2025-01-23", "t20250124_4801136.html": "2025-01-24"}
+
+
+def test_attachments_only_in_the_hasfj_script_string_are_found() -> None:
+    url = "http://www.ycxixia.gov.cn/zwgk/bmxxgkml/xxqjyj/xxgknb_1918/202601/t20260115_5123468.html"
+    assert (
+        b"var hasFJ='" in saved_response(url).body
+        and b'<a href="./P0' not in saved_response(url).body.split(b"<script>\nvar hasFJ")[0]
+    )
+    found = sorted(i.url.rsplit(".", 1)[1] for i in ITEMS if i.kind == "attachment" and i.source_page_url == url)
+    assert found == ["docx", "ofd"]
+
+
+def test_a_year_sub_column_and_its_more_link_are_followed() -> None:
+    column = "http://www.ycxixia.gov.cn/zwgk/bmxxgkml/xxqjyj/xxgknb_1918/"
+    assert SPIDER.columns[column]["children"] == {column + "2025n/"}
+    assert len(SPIDER.columns[column + "2025n/"]["entries"]) == 1
 
 
 def test_every_list_page_is_followed() -> None:

@@ -65,8 +65,19 @@ def test_upgrade_creates_the_schema_the_models_describe(engine) -> None:
 
 def test_every_report_loads_and_the_views_equal_the_printed_tables(engine, loaded) -> None:
     assert all(r.status is LoadStatus.NEW for r in loaded.values())
+    roles = dict(_rows(engine, "SELECT report_id, role FROM report_documents"))
     for path, result in loaded.items():
         report = parse_file(path)
+        if roles[result.report_id] != "current":  # another document of the same report: counted once, there
+            current = _rows(
+                engine,
+                "SELECT o.agency, o.year FROM report_documents d JOIN report_overview o "
+                "ON o.report_id = d.current_report_id WHERE d.report_id = :id",
+                id=result.report_id,
+            )
+            assert current == [(report.agency, report.year)], path.name
+            assert _rows(engine, "SELECT 1 FROM report_requests WHERE report_id = :id", id=result.report_id) == []
+            continue
         rows = _rows(
             engine,
             "SELECT row_key, " + ", ".join(REQUEST_COLUMN_KEYS) + " FROM report_requests WHERE report_id = :id "

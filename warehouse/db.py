@@ -261,7 +261,7 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     the old warehouse or the new one, never a schema without its ``form_rows``. A lock makes
     concurrent upgrades (two loads on a fresh warehouse) take turns: the second finds it done.
     """
-    with translate_errors(str(engine.url)), engine.connect() as conn, _schema_transaction(conn):
+    with translate_errors(str(engine.url)), engine.connect() as conn, _locked_transaction(conn, "nianbao schema"):
         before = MigrationContext.configure(conn).get_current_revision()
         command.upgrade(alembic_config(conn), "head")
         _sync_form_rows(conn)
@@ -269,16 +269,25 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
 
 
 @contextmanager
-def _schema_transaction(conn: sa.Connection) -> Iterator[None]:
-    """A transaction that holds the schema lock and takes DDL with it, on both backends."""
+def write_transaction(engine: Engine) -> Iterator[sa.Connection]:
+    """One write transaction holding the warehouse's write lock: loads (threads or processes) take turns,
+    and each sees what the one before it committed — no duplicate documents, no UNIQUE errors."""
+    with engine.connect() as conn, _locked_transaction(conn, "nianbao load"):
+        yield conn
+
+
+@contextmanager
+def _locked_transaction(conn: sa.Connection, lock: str) -> Iterator[None]:
+    """A transaction that holds the lock ``lock`` (and takes DDL with it), on both backends."""
     if conn.dialect.name != "sqlite":
         with conn.begin():
             if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('nianbao schema'))"))
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:lock))"), {"lock": lock})
             yield
         return
     # pysqlite leaves DDL outside its implicit transactions, so a killed migration would stay half
-    # done: take the transaction ourselves, IMMEDIATE so that a second process waits for the first.
+    # done: take the transaction ourselves, IMMEDIATE so that a second process waits for the first
+    # (SQLite has one write lock per database: ``lock`` needs no name there).
     dbapi = conn.connection.dbapi_connection
     previous = dbapi.isolation_level
     dbapi.isolation_level = None

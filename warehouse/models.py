@@ -27,10 +27,13 @@ class AgencyLevel(StrEnum):
 
 
 class ReportStatus(StrEnum):
+    """``parsed`` is the current document of its report (agency and year; see warehouse/identity.py)."""
+
     PARSED = "parsed"
     FAILED = "failed"
     IN_ATTACHMENT = "in_attachment"  # a page that only links its report (error_code report_in_attachment)
-    SUPERSEDED = "superseded"
+    SUPERSEDED = "superseded"  # an older version, or a copy published before the current one
+    ALTERNATE = "alternate"  # a copy published together with the current one (page vs attachment)
 
 
 def _json() -> Any:
@@ -42,13 +45,16 @@ class Agency(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False, unique=True))
+    #: the agency's identity, ``district|name`` (warehouse.identity.agency_key): spellings of one agency share it
+    key: str = Field(sa_column=sa.Column(sa.String(300), nullable=False, index=True))
     district: str | None = Field(default=None, max_length=100)
     portal: str | None = Field(default=None, max_length=100)
     level: str = Field(default=AgencyLevel.UNKNOWN.value, max_length=30)
 
 
 class Document(SQLModel, table=True):
-    """One fetched (or loaded) version of a document: the same URL with new bytes is a new row."""
+    """One document: one set of bytes (the same URL with new bytes is a new row, a new version); ``url`` is
+    where it was first found, ``document_urls`` every URL it was found at."""
 
     __tablename__ = "documents"
     __table_args__ = (sa.UniqueConstraint("url", "sha256", name="uq_documents_url_sha256"),)
@@ -67,8 +73,28 @@ class Document(SQLModel, table=True):
     loaded_at: datetime = Field(default_factory=utcnow)
 
 
+class DocumentUrl(SQLModel, table=True):
+    """Every URL a document's bytes were found at: identical bytes under several URLs are one document."""
+
+    __tablename__ = "document_urls"
+    __table_args__ = (sa.UniqueConstraint("url", "document_id", name="uq_document_urls_url_document"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    url: str = Field(sa_column=sa.Column(sa.String(2000), nullable=False, index=True))
+    version: int = Field(default=1)  # 1, 2, … per URL, in the order new bytes were found there
+    portal: str | None = Field(default=None, max_length=100)
+    fetched_at: datetime | None = None
+    published_date: date | None = None
+    source_page_url: str | None = Field(default=None, max_length=2000)
+    loaded_at: datetime = Field(default_factory=utcnow)
+
+
 class StoredReport(SQLModel, table=True):
-    """The parse of one document: parsed, failed (with the error) or superseded by a newer version."""
+    """The parse of one document: ``parsed`` (the current document of its agency and year), ``alternate``,
+    ``superseded`` or ``failed`` (with the error)."""
 
     __tablename__ = "reports"
 

@@ -188,14 +188,15 @@ def _tables(conn: sa.Connection) -> set[str]:
 
 
 def parsed_documents(engine: Engine, parser_version: str) -> set[tuple[str, str]]:
-    """(url, sha256) of every document version stored with this parser version. One query."""
+    """(url, sha256) of every document version stored with this parser version, at every URL it was found
+    at. One query."""
     with translate_errors(str(engine.url)), engine.connect() as conn:
         if "documents" not in _tables(conn):
             return set()
         rows = conn.execute(
             sa.text(
-                "SELECT d.url, d.sha256 FROM documents d JOIN reports r ON r.document_id = d.id "
-                "WHERE r.parser_version = :version"
+                "SELECT u.url, d.sha256 FROM documents d JOIN reports r ON r.document_id = d.id "
+                "JOIN document_urls u ON u.document_id = d.id WHERE r.parser_version = :version"
             ),
             {"version": parser_version},
         )

@@ -1,17 +1,25 @@
 """Views for people: the printed form, one query away. Same names and columns on SQLite and PostgreSQL.
 
 The SQL is generated from the form declaration (``parsers/form.py``), so the
-column names are the canonical keys. Views show *current* reports only (status
-``parsed``); superseded versions stay in ``reports`` and ``cells`` as history.
+column names are the canonical keys. The form views show *current* reports
+only (status ``parsed``: one document per agency and year, chosen by the rule
+in ``warehouse/identity.py``), so a report published as a page and as an
+attachment is counted once; its alternates and older versions stay in
+``reports`` and ``cells`` and are shown by the report-identity views below
+(``report_documents``, ``report_versions``).
+
+A migration that changes a view creates them all from :func:`view_statements`;
+the migrations before it keep the SQL they ran frozen in their own file.
 """
 
 from __future__ import annotations
 
 from parsers.form import REQUEST_COLUMN_KEYS, REVIEW_KEYS
 
-#: the views for people (created by the first migration); VIEW_NAMES adds the identity views below
-BASE_VIEW_NAMES = ("report_overview", "report_requests", "report_reviews", "report_proactive")
-VIEW_NAMES = BASE_VIEW_NAMES
+FORM_VIEWS = ("report_overview", "report_requests", "report_reviews", "report_proactive")
+IDENTITY_VIEWS = ("report_documents", "report_versions")  # report identity (issue 12)
+#: every view, in creation order; the check views (identity_*, identities_*) are added below
+VIEW_NAMES = FORM_VIEWS + IDENTITY_VIEWS
 
 _REPORT_COLUMNS = """r.id AS report_id, a.name AS agency, a.district AS district, a.level AS level,
   r.year AS year, r.form AS form"""
@@ -25,12 +33,12 @@ def _pivot(columns: tuple[str, ...], key_column: str) -> str:
 def view_statements() -> list[str]:
     """``CREATE VIEW`` statements, in dependency order."""
     overview = f"""CREATE VIEW report_overview AS
-SELECT {_REPORT_COLUMNS}, r.status AS status, r.parser_version AS parser_version,
+SELECT {_REPORT_COLUMNS}, a.key AS agency_key, r.status AS status, r.parser_version AS parser_version,
   d.url AS url, d.sha256 AS sha256, d.version AS document_version, r.n_warnings AS n_warnings,
   (SELECT COUNT(*) FROM check_results k WHERE k.report_id = r.id AND k.outcome = 'FAIL') AS failed_checks,
   r.error_code AS error_code, r.error AS error
 {_REPORT_JOIN} JOIN documents d ON d.id = r.document_id
-WHERE r.status <> 'superseded'"""
+WHERE r.status IN ('parsed', 'failed', 'in_attachment')"""
     requests = f"""CREATE VIEW report_requests AS
 SELECT {_REPORT_COLUMNS}, f.ordinal AS row_order, c.row_key AS row_key, f.label AS row_label,
   {_pivot(REQUEST_COLUMN_KEYS, "column_key")}
@@ -53,11 +61,51 @@ SELECT {_REPORT_COLUMNS}, c.ordinal AS item_order, c.row_key AS item, f.label AS
 JOIN cells c ON c.report_id = r.id AND c.tbl = 'proactive'
 LEFT JOIN form_rows f ON f.tbl = 'proactive' AND f.key = c.row_key
 WHERE r.status = 'parsed'"""
-    return [overview, requests, reviews, proactive]
+    return [overview, requests, reviews, proactive, *report_identity_view_statements(), *identity_view_statements()]
+
+
+# --- report identity (issue 12): every document of a report, and its history -------------------------
+
+#: The current report of the same identity (agency key and year) as ``r``/``a``.
+_CURRENT_OF = """(SELECT MIN(cr.id) FROM reports cr JOIN agencies ca ON ca.id = cr.agency_id
+   WHERE ca.key = a.key AND cr.year = r.year AND cr.status = 'parsed')"""
+_ROLE = """CASE r.status WHEN 'parsed' THEN 'current' ELSE r.status END"""
+
+
+def report_identity_view_statements() -> list[str]:
+    """``report_documents`` (one row per document URL of each report) and ``report_versions`` (one row per
+    document of each report, with how many numbers differ from the current one)."""
+    documents = f"""CREATE VIEW report_documents AS
+SELECT a.key AS agency_key, a.name AS agency, a.district AS district, r.year AS year,
+  {_CURRENT_OF} AS current_report_id, r.id AS report_id, {_ROLE} AS role, r.format AS format,
+  u.url AS url, u.version AS url_version, u.published_date AS published_date, u.fetched_at AS fetched_at,
+  u.source_page_url AS source_page_url, d.sha256 AS sha256, d.id AS document_id
+FROM reports r JOIN agencies a ON a.id = r.agency_id
+JOIN documents d ON d.id = r.document_id
+JOIN document_urls u ON u.document_id = d.id
+WHERE r.status NOT IN ('failed', 'in_attachment') AND r.year IS NOT NULL"""
+    versions = f"""CREATE VIEW report_versions AS
+SELECT v.agency_key, v.agency, v.district, v.year, v.current_report_id, v.report_id, v.role, v.format,
+  v.published_date, v.n_urls, v.url, v.sha256, v.parser_version, v.loaded_at,
+  (SELECT COUNT(*) FROM cells c JOIN cells cc ON cc.report_id = v.current_report_id AND cc.tbl = c.tbl
+     AND cc.row_key = c.row_key AND COALESCE(cc.column_key, '') = COALESCE(c.column_key, '')
+   WHERE c.report_id = v.report_id AND c.tbl IN ('requests', 'reviews', 'proactive')
+     AND c.value IS NOT NULL AND cc.value IS NOT NULL AND c.value <> cc.value) AS differing_cells
+FROM (
+  SELECT a.key AS agency_key, a.name AS agency, a.district AS district, r.year AS year,
+    {_CURRENT_OF} AS current_report_id, r.id AS report_id, {_ROLE} AS role, r.format AS format,
+    (SELECT MAX(u.published_date) FROM document_urls u WHERE u.document_id = d.id) AS published_date,
+    (SELECT COUNT(*) FROM document_urls u WHERE u.document_id = d.id) AS n_urls,
+    d.url AS url, d.sha256 AS sha256, r.parser_version AS parser_version, d.loaded_at AS loaded_at
+  FROM reports r JOIN agencies a ON a.id = r.agency_id JOIN documents d ON d.id = r.document_id
+  WHERE r.status NOT IN ('failed', 'in_attachment') AND r.year IS NOT NULL
+) v"""
+    return [documents, versions]
 
 
 def drop_statements() -> list[str]:
-    return [f"DROP VIEW IF EXISTS {name}" for name in reversed(BASE_VIEW_NAMES)]
+    """``DROP VIEW`` for every view of :data:`VIEW_NAMES` (the check views too), dependants first."""
+    return [f"DROP VIEW IF EXISTS {name}" for name in reversed(VIEW_NAMES)]
 
 
 # --- the identities (勾稽关系), side by side: what the Great Expectations suites validate -------------
@@ -77,6 +125,7 @@ IDENTITY_SUBJECTS: dict[str, tuple[str, ...]] = {
     "reviews": ("review_sum",),
     "report": ("outdated_form", "narrative_match"),
     "history": ("carry_continuity",),
+    "copies": ("documents_agree",),
 }
 IDENTITY_COLUMNS = (
     "check_key", "report_id", "agency", "year", "form", "scope", "left_value", "right_value", "left_readable",
@@ -109,8 +158,21 @@ def _in(keys: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{k}'" for k in keys) + ")"
 
 
-#: a cell ``c`` that ``complete`` counts: a readable, non-negative integer
-VALID_NUMBER = "c.value IS NOT NULL AND c.value >= 0 AND CAST(c.value AS INTEGER) = c.value"
+def _valid_number() -> str:
+    from parsers.form import AMOUNT_METRICS, SIGNED_METRICS, Table
+
+    proactive = Table.PROACTIVE.value
+    return (
+        "c.value IS NOT NULL AND ("
+        f"(c.tbl = '{proactive}' AND (c.value >= 0 OR c.column_key IN {_in(tuple(sorted(SIGNED_METRICS)))}) "
+        f"AND (CAST(c.value AS INTEGER) = c.value OR c.column_key IN {_in(tuple(sorted(AMOUNT_METRICS)))})) "
+        f"OR (c.tbl <> '{proactive}' AND c.value >= 0 AND CAST(c.value AS INTEGER) = c.value))"
+    )
+
+
+#: a cell ``c`` that ``complete`` counts: present and a non-negative whole number; in part 二 a signed
+#: change (本年增/减) may be negative and a money amount (万元) may have a fraction
+VALID_NUMBER = _valid_number()
 
 
 def _sum_identity(
@@ -151,6 +213,25 @@ FROM (
 GROUP BY s.report_id, s.scope"""
 
 
+#: the same agency's current report of the year before (the same agency key: spellings of one agency are one)
+_PREVIOUS = """JOIN agencies ra ON ra.id = r.agency_id JOIN agencies pa ON pa.key = ra.key
+JOIN reports p ON p.agency_id = pa.id AND p.year = r.year - 1 AND p.status = 'parsed'"""
+
+
+#: The current report ``r`` and each other copy ``o`` of the same agency (key) and year, with its document
+#: ``od``: its ``alternate`` documents and ``superseded`` ones (documents_agree, expectations/copies.py)
+COPIES = """FROM reports r
+JOIN agencies a ON a.id = r.agency_id
+JOIN agencies oa ON oa.key = a.key
+JOIN reports o ON o.agency_id = oa.id AND o.year = r.year AND o.id <> r.id AND o.status IN ('alternate', 'superseded')
+JOIN documents od ON od.id = o.document_id"""
+#: ... still online: an older version at the current document's own URL was replaced there (history, not a copy)
+COPY_ONLINE = """NOT EXISTS (SELECT 1 FROM document_urls u JOIN document_urls ou ON ou.url = u.url
+  WHERE u.document_id = r.document_id AND ou.document_id = o.document_id)"""
+#: a copy's scope: the first 16 hex digits of its SHA-256 (a decision holds until either copy changes)
+COPY_SCOPE = "SUBSTR(od.sha256, 1, 16)"
+
+
 def _plus(keys: tuple[str, ...]) -> str:
     return " + ".join(keys)
 
@@ -167,6 +248,7 @@ def identity_selects() -> dict[str, str]:
         FormVersion,
         Table,
         outcome_row_keys,
+        proactive_items,
         request_row_keys,
     )
 
@@ -185,9 +267,21 @@ def identity_selects() -> dict[str, str]:
     )
     old, new = FormVersion.V2019.value, FormVersion.V2021.value
     valid = VALID_NUMBER
+    proactive = Table.PROACTIVE.value
+    # the part 二 cells of each form version, as item.metric (the form of part 二 is the report's ``form``)
+    pairs = {
+        v: tuple(f"{i.key}.{m}" for i in proactive_items(v) for m in i.metrics[v])
+        for v in (FormVersion.V2019, FormVersion.V2021)
+    }
     expected_cells = (
         f"(CASE WHEN {is_2021} = 1 THEN {len(request_row_keys(FormVersion.V2021))} "
-        f"ELSE {len(request_row_keys(FormVersion.V2019))} END) * {len(REQUEST_COLUMN_KEYS)} + {len(REVIEW_KEYS)}"
+        f"ELSE {len(request_row_keys(FormVersion.V2019))} END) * {len(REQUEST_COLUMN_KEYS)} + {len(REVIEW_KEYS)} + "
+        f"(CASE WHEN r.form = '{new}' THEN {len(pairs[FormVersion.V2021])} ELSE {len(pairs[FormVersion.V2019])} END)"
+    )
+    in_form = (
+        f"(c.tbl = '{proactive}' AND ((r.form = '{new}' AND (c.row_key || '.' || c.column_key) IN "
+        f"{_in(pairs[FormVersion.V2021])}) OR (r.form <> '{new}' AND "
+        f"(c.row_key || '.' || c.column_key) IN {_in(pairs[FormVersion.V2019])})))"
     )
     narrative = "narrative"  # warehouse.load.NARRATIVE: the counts a report's text states
     return {
@@ -232,12 +326,13 @@ def identity_selects() -> dict[str, str]:
   SUM(CASE WHEN c.value IS NULL THEN 1 ELSE 0 END) AS n_unreadable,
   0 AS n_missing, SUM(CASE WHEN c.kind = 'blank' THEN 1 ELSE 0 END) AS n_blank,
   SUM(CASE WHEN c.kind = 'inferred' THEN 1 ELSE 0 END) AS n_inferred,
-  '{requests}, {reviews}: valid numbers = cells the form has' AS operands
+  '{proactive}, {requests}, {reviews}: valid numbers = cells the form has' AS operands
 FROM cells c JOIN reports r ON r.id = c.report_id
 WHERE r.status = 'parsed' AND (
   (c.tbl = '{requests}' AND c.row_key IN {_in(REQUEST_ROW_KEYS)} AND c.column_key IN {_in(REQUEST_COLUMN_KEYS)})
-  OR (c.tbl = '{reviews}' AND c.row_key IN {_in(REVIEW_KEYS)}))
-GROUP BY c.report_id""",
+  OR (c.tbl = '{reviews}' AND c.row_key IN {_in(REVIEW_KEYS)})
+  OR {in_form})
+GROUP BY c.report_id, r.form""",
         "review_sum": _sum_identity(
             "review_sum",
             tbl=reviews,
@@ -291,12 +386,27 @@ GROUP BY n.report_id, n.id, n.row_key""",
     AS n_inferred,
   '{requests}[' || c.column_key || ']: {carried_over} = previous year {carried_forward}' AS operands
 FROM cells c JOIN reports r ON r.id = c.report_id
-JOIN reports p ON p.agency_id = r.agency_id AND p.year = r.year - 1 AND p.status = 'parsed'
+{_PREVIOUS}
 JOIN cells prev ON prev.report_id = p.id AND prev.tbl = '{requests}' AND prev.row_key = '{carried_forward}'
   AND prev.column_key = c.column_key
 WHERE r.status = 'parsed' AND c.tbl = '{requests}' AND c.row_key = '{carried_over}'
   AND c.column_key IN {_in(REQUEST_COLUMN_KEYS)}
 GROUP BY c.report_id, c.column_key""",
+        "documents_agree": f"""SELECT 'documents_agree' AS check_key, r.id AS report_id, {COPY_SCOPE} AS scope,
+  c.value AS left_value, oc.value AS right_value,
+  SUM(CASE WHEN c.value <> oc.value THEN 1 ELSE 0 END) OVER (PARTITION BY r.id, od.id) AS left_readable,
+  COUNT(*) OVER (PARTITION BY r.id, od.id) AS right_readable,
+  0 AS n_unreadable, 0 AS n_missing, 0 AS n_blank, 0 AS n_inferred,
+  c.tbl || ' ' || c.row_key || COALESCE('/' || c.column_key, '') || ': ' || d.url || ' vs ' || od.url AS operands,
+  c.tbl AS tbl, c.row_key AS row_key, c.column_key AS column_key, c.ordinal AS ordinal, c.raw AS raw,
+  c.kind AS kind, oc.raw AS other_raw, d.url AS url, od.url AS other_url, o.id AS other_report_id
+{COPIES}
+JOIN documents d ON d.id = r.document_id
+JOIN cells c ON c.report_id = r.id AND c.tbl IN {_in((Table.REQUESTS.value, reviews, Table.PROACTIVE.value))}
+  AND c.value IS NOT NULL
+JOIN cells oc ON oc.report_id = o.id AND oc.tbl = c.tbl AND oc.row_key = c.row_key
+  AND COALESCE(oc.column_key, '') = COALESCE(c.column_key, '') AND oc.value IS NOT NULL
+WHERE r.status = 'parsed' AND {COPY_ONLINE}""",
     }
 
 
@@ -320,8 +430,10 @@ def assessable_select() -> str:
             f"AND r.year IS NOT NULL AND r.form IN ('{old}', '{new}')",
             with_table("narrative_match", "narrative"),
             "SELECT DISTINCT 'carry_continuity' AS check_key, r.id AS report_id FROM reports r "
-            "JOIN reports p ON p.agency_id = r.agency_id AND p.year = r.year - 1 AND p.status = 'parsed' "
+            f"{_PREVIOUS} "
             "WHERE r.status = 'parsed'",
+            f"SELECT DISTINCT 'documents_agree' AS check_key, r.id AS report_id {COPIES} "
+            f"WHERE r.status = 'parsed' AND {COPY_ONLINE}",
         ]
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from warehouse.views import drop_statements, view_statements
+from parsers.form import REQUEST_COLUMN_KEYS, REVIEW_KEYS
 
 revision = "0001"
 down_revision = None
@@ -18,6 +18,49 @@ branch_labels = None
 depends_on = None
 
 NUM = sa.Numeric(asdecimal=False)
+_VIEWS_0001 = ("report_overview", "report_requests", "report_reviews", "report_proactive")
+
+_REPORT_COLUMNS = """r.id AS report_id, a.name AS agency, a.district AS district, a.level AS level,
+  r.year AS year, r.form AS form"""
+_REPORT_JOIN = "FROM reports r LEFT JOIN agencies a ON a.id = r.agency_id"
+
+
+def _pivot(columns: tuple[str, ...], key_column: str) -> str:
+    return ",\n  ".join(f"MAX(CASE WHEN c.{key_column} = '{k}' THEN c.value END) AS {k}" for k in columns)
+
+
+def _views_0001() -> list[str]:
+    """The views as 0001 made them (frozen: later migrations replace them from warehouse/views.py)."""
+    overview = f"""CREATE VIEW report_overview AS
+SELECT {_REPORT_COLUMNS}, r.status AS status, r.parser_version AS parser_version,
+  d.url AS url, d.sha256 AS sha256, d.version AS document_version, r.n_warnings AS n_warnings,
+  (SELECT COUNT(*) FROM check_results k WHERE k.report_id = r.id AND k.outcome = 'FAIL') AS failed_checks,
+  r.error_code AS error_code, r.error AS error
+{_REPORT_JOIN} JOIN documents d ON d.id = r.document_id
+WHERE r.status <> 'superseded'"""
+    requests = f"""CREATE VIEW report_requests AS
+SELECT {_REPORT_COLUMNS}, f.ordinal AS row_order, c.row_key AS row_key, f.label AS row_label,
+  {_pivot(REQUEST_COLUMN_KEYS, "column_key")}
+{_REPORT_JOIN}
+JOIN cells c ON c.report_id = r.id AND c.tbl = 'requests'
+LEFT JOIN form_rows f ON f.tbl = 'requests' AND f.key = c.row_key
+WHERE r.status = 'parsed'
+GROUP BY r.id, a.name, a.district, a.level, r.year, r.form, f.ordinal, c.row_key, f.label"""
+    reviews = f"""CREATE VIEW report_reviews AS
+SELECT {_REPORT_COLUMNS},
+  {_pivot(REVIEW_KEYS, "row_key")}
+{_REPORT_JOIN}
+JOIN cells c ON c.report_id = r.id AND c.tbl = 'reviews'
+WHERE r.status = 'parsed'
+GROUP BY r.id, a.name, a.district, a.level, r.year, r.form"""
+    proactive = f"""CREATE VIEW report_proactive AS
+SELECT {_REPORT_COLUMNS}, c.ordinal AS item_order, c.row_key AS item, f.label AS item_label,
+  c.column_key AS metric, c.value AS value, c.raw AS raw, c.kind AS kind
+{_REPORT_JOIN}
+JOIN cells c ON c.report_id = r.id AND c.tbl = 'proactive'
+LEFT JOIN form_rows f ON f.tbl = 'proactive' AND f.key = c.row_key
+WHERE r.status = 'parsed'"""
+    return [overview, requests, reviews, proactive]
 
 
 def upgrade() -> None:
@@ -130,12 +173,12 @@ def upgrade() -> None:
         sa.Column("reviewer", sa.String(100)),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
     )
-    for statement in view_statements():
+    for statement in _views_0001():
         op.execute(statement)
 
 
 def downgrade() -> None:
-    for statement in drop_statements():
-        op.execute(statement)
+    for name in reversed(_VIEWS_0001):
+        op.execute(f"DROP VIEW IF EXISTS {name}")
     for table in ("flag_reviews", "check_results", "form_rows", "cells", "reports", "documents", "agencies"):
         op.drop_table(table)
