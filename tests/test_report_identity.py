@@ -150,6 +150,42 @@ def test_one_report_in_four_formats_and_a_differing_copy_is_counted_once(engine)
     assert [row[3] for row in flags].count("documents_agree") == 1
 
 
+def test_great_expectations_decides_whether_copies_agree(engine) -> None:
+    """documents_agree comes from the checkpoint's unexpected rows: loosen its expectation and the flag goes."""
+    import dataclasses
+
+    import great_expectations.expectations as gxe
+
+    from expectations.checks import only
+    from expectations.copies import DOCUMENTS_AGREE
+    from expectations.run import evaluate
+    from expectations.suite import CHECKS
+
+    load_bytes(engine, COPIES[PAGE].read_bytes(), DocumentInfo(url=PAGE))
+    load_bytes(engine, _differing_bytes(), DocumentInfo(url=DIFFERING))
+    assert _rows(
+        engine,
+        "SELECT scope, left_value, right_value, operands FROM identity_documents_agree WHERE left_value <> right_value",
+    )[0][1:3] == (83, 84)
+
+    def copy_at_least_current(check):  # 84 ≥ 83: holds
+        return [gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="right_value", column_B="left_value", or_equal=True, row_condition=only(check),
+            meta={"check": check.key, "outcome": "FAIL"})]  # fmt: skip
+
+    def failing(checks) -> list:
+        results = evaluate(engine, checks).results
+        return [r for r in results if r.check.key == "documents_agree" and r.outcome.value == "FAIL"]
+
+    (finding,) = failing(CHECKS)
+    assert finding.left_value == 1 and finding.right_value > 100  # 1 cell differs, of every cell compared
+    assert PAGE in finding.message_en and DIFFERING in finding.message_en
+    loose = tuple(
+        dataclasses.replace(c, expectations=copy_at_least_current) if c is DOCUMENTS_AGREE else c for c in CHECKS
+    )
+    assert failing(loose) == []
+
+
 def test_identical_bytes_under_two_urls_are_one_document(engine, monkeypatch) -> None:
     data = seed_path("002").read_bytes()
     first = load_bytes(engine, data, DocumentInfo(url="https://www.bypc.gov.cn/a.html"))
