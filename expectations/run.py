@@ -15,6 +15,7 @@ One run issues a fixed number of SQL statements, whatever the number of reports
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -440,16 +441,21 @@ class FileCheck:
 
 
 def check_reports(
-    parsed: list[tuple[Path, Report | ParseFailure | str]], *, docs_dir: Path | None = None
+    parsed: list[tuple[Path, Report | ParseFailure | str]],
+    *,
+    docs_dir: Path | None = None,
+    work_dir: Path | None = None,
 ) -> list[FileCheck]:
     """Check parsed files without a warehouse: a throwaway SQLite warehouse, the same suite.
 
-    Each file comes with its Report, its ParseFailure, or a string saying why it could not be read.
+    Each file comes with its Report, its ParseFailure, or a string saying why it could not be read. The
+    warehouse lives in ``work_dir`` (an empty directory the caller removes), else in a temporary one.
     """
-    from warehouse.db import make_engine
+    from warehouse.db import WarehouseError, make_engine
 
     out = [FileCheck(Path(p)) for p, _ in parsed]
-    with tempfile.TemporaryDirectory(prefix="nianbao-check-") as tmp:
+    scratch = tempfile.TemporaryDirectory(prefix="nianbao-check-") if work_dir is None else None
+    with scratch or contextlib.nullcontext(str(work_dir)) as tmp:
         engine = make_engine(f"sqlite:///{DataLayout(Path(tmp)).warehouse}")
         report_of: dict[int, list[FileCheck]] = defaultdict(list)
         for item, (_, result) in zip(out, parsed, strict=True):
@@ -458,7 +464,12 @@ def check_reports(
                 continue
             info = DocumentInfo(url=item.path.resolve().as_uri())
             # every file is checked on its own: no current document is chosen among them
-            report_of[store_report(engine, info, result.sha256, result, elect=False).report_id].append(item)
+            try:
+                report_of[store_report(engine, info, result.sha256, result, elect=False).report_id].append(item)
+            except WarehouseError:
+                raise
+            except Exception as exc:  # one report the warehouse cannot take: its error, the others go on
+                item.error = f"the report could not be checked ({type(exc).__name__}: {exc!s:.200})"
         summary = validate_warehouse(engine, docs_dir=docs_dir)
         engine.dispose()
     for r in summary.results:

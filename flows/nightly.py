@@ -28,9 +28,12 @@ from rawstore.manifest import ManifestRecord, read_manifest
 from warehouse.db import check_warehouse
 
 
-def parse_all(records: list[ManifestRecord], raw_root: str, progress: bool) -> list:
-    """Fan the parse tasks out on the flow's task runner; a Rich bar when a person is watching."""
-    futures = [parse_document.submit(r.sha256, raw_root, r.url) for r in records]
+def parse_all(records: list[ManifestRecord], raw_root: str, progress: bool, settings: Settings | None = None) -> list:
+    """Fan the parse tasks out on the flow's task runner (each under the settings' time limit and size cap);
+    a Rich bar when a person is watching."""
+    settings = settings or Settings()
+    limits = (settings.parse_timeout, settings.max_document_bytes)
+    futures = [parse_document.submit(r.sha256, raw_root, r.url, *limits) for r in records]
     if not progress or not futures:
         return [f.result() for f in futures]
     from rich.progress import Progress
@@ -78,7 +81,7 @@ def nightly(
     records = [r for r in read_manifest(settings.data_dir) if r.sha256]
     pending = pending_documents(records, settings.warehouse_url)
     logger.info("%d document(s) to parse", len(pending))
-    parsed = parse_all(pending, str(settings.paths.raw), progress)
+    parsed = parse_all(pending, str(settings.paths.raw), progress, settings)
     stats = load_parsed(
         pending, parsed, settings.warehouse_url, data, n=len(pending), with_attachments=pages_with_attachments(records)
     )

@@ -24,7 +24,7 @@ def reparse(data_dir: str | None = None, database_url: str | None = None, docs: 
     records = stored_documents(engine)
     engine.dispose()
     logger.info("re-parsing %d stored document(s)", len(records))
-    parsed = parse_all(records, str(settings.paths.raw), progress)
+    parsed = parse_all(records, str(settings.paths.raw), progress, settings)
     stats = load_parsed(
         records, parsed, settings.warehouse_url, str(settings.data_dir), n=len(records),
         with_attachments=pages_with_attachments(records),

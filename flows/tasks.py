@@ -17,7 +17,7 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from parsers import ParseError, parse_bytes
+from parsers import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT, ParseError, parse_bytes
 from parsers.errors import ParseFailure
 from parsers.report import PARSER_VERSION, Report
 from rawstore.layout import DataLayout
@@ -70,11 +70,18 @@ def crawl_portal(portal: str, data_dir: str, host_map: dict[str, str] | None = N
 
 
 @task(cache_key_fn=_parse_cache_key, persist_result=True, task_run_name="parse {sha256:.12}")
-def parse_document(sha256: str, raw_root: str, url: str) -> Parsed:
-    """Parse one stored document. Cached by sha256 and parser version; never retried (parsing is pure)."""
+def parse_document(
+    sha256: str,
+    raw_root: str,
+    url: str,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Parsed:
+    """Parse one stored document under the settings' limits. Cached by sha256 and parser version; never
+    retried (parsing is pure)."""
     data = RawStore(Path(raw_root)).get(sha256)
     try:
-        return Parsed(sha256, parse_bytes(data, source=url))
+        return Parsed(sha256, parse_bytes(data, source=url, time_limit=time_limit, max_bytes=max_bytes))
     except ParseError as exc:
         return Parsed(sha256, ParseFailure.of(exc))
 

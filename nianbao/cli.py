@@ -7,6 +7,7 @@ on with the other inputs, and exits non-zero if any input failed.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ import typer
 from rich.console import Console
 
 from nianbao import __version__
+from nianbao.output import safe
 from nianbao.settings import Settings
 from parsers import ParseError, parse_file
 from parsers.errors import ReportInAttachment
@@ -38,14 +40,20 @@ def file_problem(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def fail_line(source: str, message: str) -> None:
-    """One line on stderr: ``error: SOURCE: message``."""
-    err.print(f"[bold red]error[/]: {source}: {message}", highlight=False, soft_wrap=True)
+def fail_line(source: object, message: object) -> None:
+    """One line on stderr: ``error: SOURCE: message`` (both made safe: no markup, no control characters)."""
+    err.print(f"[bold red]error[/]: {safe(source)}: {safe(message)}", highlight=False, soft_wrap=True)
 
 
-def note_line(source: str, message: str) -> None:
-    """One line on stderr for an outcome that is no error: ``note: SOURCE: message``."""
-    err.print(f"[bold yellow]note[/]: {source}: {message}", highlight=False, soft_wrap=True)
+def unexpected(exc: Exception) -> str:
+    """An exception nothing expected, in a few words (the run goes on with the next file)."""
+    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"unexpected error ({type(exc).__name__}{': ' + first if first else ''})"
+
+
+def note_line(source: object, message: object) -> None:
+    """One line on stderr for an outcome that is no error: ``note: SOURCE: message`` (made safe)."""
+    err.print(f"[bold yellow]note[/]: {safe(source)}: {safe(message)}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -59,27 +67,36 @@ def parse(
 
     A page that only links its report (an attachment) gets a note with the link, not an error.
     """
+    settings = Settings()
     failed = 0
     for path in files:
         try:
-            report = parse_file(path)
+            report = parse_file(path, time_limit=settings.parse_timeout, max_bytes=settings.max_document_bytes)
+            if as_json:
+                line = json.dumps(report.to_json_dict(), ensure_ascii=False) + "\n"
+            else:
+                from nianbao.show import report_renderable
+
+                renderable = report_renderable(report)
         except ReportInAttachment as exc:
-            note_line(str(path), str(exc))
+            note_line(path, exc)
             continue
         except ParseError as exc:
-            fail_line(str(path), str(exc))
+            fail_line(path, exc)
             failed += 1
             continue
         except OSError as exc:
-            fail_line(str(path), file_problem(exc))
+            fail_line(path, file_problem(exc))
+            failed += 1
+            continue
+        except Exception as exc:  # one file's trouble never ends the run
+            fail_line(path, unexpected(exc))
             failed += 1
             continue
         if as_json:
-            sys.stdout.write(json.dumps(report.to_json_dict(), ensure_ascii=False) + "\n")
+            sys.stdout.write(line)
         else:
-            from nianbao.show import print_report
-
-            print_report(out, report)
+            out.print(renderable)
     if failed:
         err.print(f"{failed} of {len(files)} file(s) could not be parsed", highlight=False)
         raise typer.Exit(1)
@@ -107,7 +124,7 @@ def _settings(database_url: str | None = None) -> Settings:
 
 
 def _warehouse_failure(exc: Exception | str) -> typer.Exit:
-    err.print(f"[bold red]error[/]: {exc}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error[/]: {safe(exc)}", highlight=False, soft_wrap=True)
     return typer.Exit(1)
 
 
@@ -250,6 +267,7 @@ def load(
     _preflight(settings)
     engine = make_engine(settings.warehouse_url)
     raw_store = RawStore(settings.paths.raw)
+    limits = {"time_limit": settings.parse_timeout, "max_bytes": settings.max_document_bytes}
     counts: dict[str, int] = {}
     failed = 0
     with Progress(console=err, transient=True, disable=len(files) < 5) as progress:
@@ -257,19 +275,23 @@ def load(
         for path in files:
             progress.advance(task)
             try:
-                result = load_file(engine, path, url=url, portal=portal, raw_store=raw_store)
+                result = load_file(engine, path, url=url, portal=portal, raw_store=raw_store, **limits)
             except WarehouseError as exc:
                 progress.stop()
                 raise _warehouse_failure(exc) from None
             except OSError as exc:
-                fail_line(str(path), file_problem(exc))
+                fail_line(path, file_problem(exc))
+                failed += 1
+                continue
+            except ParseError as exc:  # refused before reading (too large, not a file): nothing stored
+                fail_line(path, f"{exc} (nothing stored)")
                 failed += 1
                 continue
             counts[result.status.value] = counts.get(result.status.value, 0) + 1
             if result.status is LoadStatus.IN_ATTACHMENT:
-                note_line(str(path), f"{result.error} (stored as report #{result.report_id}, in_attachment)")
+                note_line(path, f"{result.error} (stored as report #{result.report_id}, in_attachment)")
             if result.status is LoadStatus.FAILED:
-                fail_line(str(path), f"{result.error} (stored as a failed report #{result.report_id})")
+                fail_line(path, f"{result.error} (stored as a failed report #{result.report_id})")
                 failed += 1
     summary = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items()))
     out.print(f"loaded {len(files)} file(s): {summary or 'nothing'}")
@@ -333,14 +355,16 @@ def check(
     from nianbao.show import print_check
     from warehouse.db import WarehouseError
 
+    settings = Settings()
     try:
-        checked = check_files(files, docs_dir=docs)
+        checked = check_files(files, docs_dir=docs, time_limit=settings.parse_timeout,
+                              max_bytes=settings.max_document_bytes)  # fmt: skip
     except WarehouseError as exc:
         raise _warehouse_failure(exc) from None
     failed_files = 0
     for item in checked:
         if item.error:
-            fail_line(str(item.path), item.error)
+            fail_line(item.path, item.error)
             failed_files += 1
             continue
         if as_json:
@@ -652,7 +676,14 @@ def version() -> None:
     out.print(f"nianbao {__version__} (parser {PARSER_VERSION})")
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM ends a command as Ctrl-C does: cleanup (temporary directories, child processes) runs."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminate)
     app()
 
 

@@ -1,15 +1,41 @@
-"""Rows for people and programs: one formatter shared by every command that prints rows."""
+"""Rows for people and programs: one formatter shared by every command that prints rows; and
+``safe``, which every name and message from outside (a file name, a URL, a document's own text) goes
+through before it reaches a terminal."""
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+#: Characters that must not reach a terminal as they are: C0 and C1 controls (ANSI escapes start with
+#: ESC or CSI), DEL, line and paragraph separators, and the bidirectional overrides that reorder text.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return named.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def plain(text: object) -> str:
+    """``text`` on one line with nothing a terminal acts on: control characters (a newline that would
+    forge a second ``error:`` line, an ANSI escape) shown as ``\\n``, ``\\x1b``…"""
+    return _UNSAFE.sub(_visible, str(text))
+
+
+def safe(text: object) -> str:
+    """``plain(text)`` with Rich markup escaped, for printing inside a markup string: ``[bold red]`` or
+    ``[/]`` in a file name prints as written."""
+    return escape(plain(text))
 
 
 def print_rows(console: Console, columns: list[str], rows: list[tuple[Any, ...]], fmt: str = "table") -> None:

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     )
     query_timeout: float = Field(default=60.0, gt=0, description="seconds one nianbao query may run")
     parse_timeout: float = Field(default=60.0, gt=0, description="seconds one document may take to parse")
+    max_document_mb: float = Field(
+        default=100.0, gt=0, description="the largest document parsed (MB); a larger one is refused unread"
+    )
     dask_address: str | None = Field(
         default=None, description="a Dask scheduler (tcp://host:8786) for the parse fan-out"
     )
@@ -47,6 +50,10 @@ class Settings(BaseSettings):
     @property
     def warehouse_url(self) -> str:
         return self.database_url or f"sqlite:///{self.paths.warehouse.as_posix()}"
+
+    @property
+    def max_document_bytes(self) -> int:
+        return int(self.max_document_mb * 1024**2)
 
     @property
     def paths(self) -> DataLayout:

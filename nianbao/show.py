@@ -8,6 +8,7 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from nianbao.output import plain
 from parsers.form import (
     PROACTIVE_ITEM_BY_KEY,
     REQUEST_COLUMN_SHORT,
@@ -119,7 +120,7 @@ def report_renderable(report: Report) -> Panel:
         parts.append(Text(f"⚠ {w.code}: {w.message}", style="yellow"))
     legend = Text("— blank/zero mark, * inferred, ? unreadable", style="dim")
     parts.append(legend)
-    return Panel(Group(*parts), title=report.source, title_align="left")
+    return Panel(Group(*parts), title=Text(plain(report.source)), title_align="left")  # a name, never markup
 
 
 def print_report(console: Console, report: Report) -> None:
@@ -133,7 +134,7 @@ def print_check(console: Console, item, *, show_all: bool = False) -> None:
     """One file's check results: passing checks on one line, each finding with its message."""
     report = item.report or {}
     who = f"{report.get('agency') or '(agency unknown)'} {report.get('year') or '????'}年 form {report.get('form')}"
-    console.print(Text.assemble((f"{item.path}", "bold"), f"  {who}"))
+    console.print(Text.assemble((plain(item.path), "bold"), f"  {plain(who)}"))
     by_check: dict[str, list] = {}
     for r in item.results:
         by_check.setdefault(r.check.key, []).append(r)
@@ -179,5 +180,5 @@ def print_flags(console: Console, columns: list[str], rows: list[tuple]) -> None
         head.append(f"  {r['review']}  {r['fingerprint'][:12]}", style="dim")
         console.print(head)
         console.print(Text(f"  {r['message_zh']}"))
-        console.print(Text(f"  {r['url']}", style="dim"), soft_wrap=True)
+        console.print(Text(f"  {plain(r['url'])}", style="dim"), soft_wrap=True)
     console.print(f"{len(rows)} flag(s)", style="dim", highlight=False)

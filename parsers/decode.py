@@ -22,6 +22,8 @@ _BOMS = (
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn", "gb_2312-80", "csgb2312"}
 #: Declarations no Chinese report can be in: Latin-1 decodes anything, so trusting it garbles silently.
 _IMPLAUSIBLE = {"latin_1", "iso8859-1", "cp1252", "ascii", "iso8859-15", "cp1250", "cp1251"}
+#: Python codecs that are no web charset: they would turn escapes or punycode in the page into text.
+_IMPLAUSIBLE |= {"unicode-escape", "raw-unicode-escape", "utf-7", "idna", "punycode", "charmap"}
 #: At most this share of bytes may be replaced before a document counts as not text.
 _REPAIR_LIMIT = 0.002
 
@@ -34,13 +36,19 @@ class Decoded:
 
 
 def canonical_encoding(name: str) -> str:
+    """The codec a declared charset names, or "" when it names none, or one that is no text encoding:
+    Python's codec registry also holds ``zlib``, ``base64``, ``hex``, ``rot13``, ``uu``, ``bz2``,
+    ``quopri`` (bytes-to-bytes or str-to-str) and ``undefined`` (which refuses everything)."""
     name = name.strip().strip("\"'").lower()
     if name in _GB_FAMILY:
         return "gb18030"
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         return ""
+    if not getattr(info, "_is_text_encoding", True) or info.name == "undefined":
+        return ""
+    return info.name
 
 
 def _plausible(text: str) -> bool:
@@ -94,7 +102,9 @@ def bytes_to_text(data: bytes, declared: str | None = None) -> Decoded:
     for encoding in candidates:
         try:
             return _check(Decoded(data.decode(encoding), encoding))
-        except UnicodeDecodeError as exc:
+        except UnicodeError as exc:
+            if not isinstance(exc, UnicodeDecodeError):
+                continue  # a codec that refuses to decode at all
             if encoding == "utf-8" and exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
                 # A UTF-8 file cut in the middle of a character: keep what is there.
                 return _check(Decoded(data[: exc.start].decode("utf-8"), "utf-8"))

@@ -4,18 +4,20 @@ Both are OLE compound files (magic ``d0 cf 11 e0``) holding a ``WordDocument``
 stream. LibreOffice converts them to DOCX (``soffice --headless
 --convert-to docx``), in a temporary directory with a profile of its own (so
 conversions can run side by side and never touch a user's LibreOffice
-settings), under a time limit; the DOCX reader does the rest. Cells keep
+settings), under a time limit; the DOCX reader does the rest. The directory is removed however the
+conversion ends, and one left by a killed run is removed (with its LibreOffice) by the next conversion
+(``parsers.limits.scratch_dir``). Cells keep
 their table, row and column in the converted document.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
-import tempfile
-from pathlib import Path
+import time
 
 from parsers.docx import docx_to_document
 from parsers.errors import (
@@ -27,7 +29,7 @@ from parsers.errors import (
     UnsupportedFormat,
 )
 from parsers.grid import Document
-from parsers.limits import Deadline
+from parsers.limits import Deadline, scratch_dir
 
 INSTALL_HINT = (
     "reading .doc/.wps files needs LibreOffice: install it with "
@@ -63,8 +65,7 @@ def convert_with_libreoffice(data: bytes, suffix: str, target: str, timeout: flo
     soffice = find_soffice()
     if soffice is None:
         raise ConverterMissing(INSTALL_HINT)
-    with tempfile.TemporaryDirectory(prefix="nianbao-soffice-") as tmp:
-        work = Path(tmp)
+    with scratch_dir("soffice") as work:
         source = work / f"document{suffix}"
         source.write_bytes(data)
         outdir = work / "out"
@@ -87,13 +88,10 @@ def convert_with_libreoffice(data: bytes, suffix: str, target: str, timeout: flo
         try:
             _, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
+            _stop_group(process)
             raise TimeLimitExceeded(f"LibreOffice did not finish converting it within {timeout:g} s; stopped") from None
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        finally:  # however the conversion ends (SIGTERM, Ctrl-C too): no LibreOffice outlives it
+            _stop_group(process)
         converted = outdir / f"document.{target.split(':')[0]}"
         if not converted.is_file() or converted.stat().st_size == 0:
             reason = stderr.decode("utf-8", "replace").strip().splitlines()
@@ -104,12 +102,30 @@ def convert_with_libreoffice(data: bytes, suffix: str, target: str, timeout: flo
         return converted.read_bytes()
 
 
-def doc_to_document(data: bytes, deadline: Deadline | None = None) -> Document:
-    """Read a .doc/.wps file through LibreOffice's DOCX conversion."""
+def _stop_group(process: subprocess.Popen) -> None:
+    """Kill LibreOffice's process group (oosplash and soffice.bin) and wait until it is gone, so that its
+    scratch directory can be removed with nothing still writing into it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    for _ in range(100):
+        try:
+            os.killpg(process.pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.02)
+
+
+def doc_to_docx(data: bytes, deadline: Deadline | None = None) -> bytes:
+    """A .doc/.wps file converted to DOCX by LibreOffice, within what is left of ``deadline``."""
     check_ole(data)
-    deadline = deadline or Deadline(None)
-    remaining = deadline.remaining()
-    converted = convert_with_libreoffice(
+    remaining = (deadline or Deadline(None)).remaining()
+    return convert_with_libreoffice(
         data, ".doc", "docx:MS Word 2007 XML", CONVERSION_TIMEOUT if remaining is None else remaining
     )
-    return docx_to_document(converted, deadline, format="doc")
+
+
+def doc_to_document(data: bytes, deadline: Deadline | None = None) -> Document:
+    """Read a .doc/.wps file through LibreOffice's DOCX conversion."""
+    deadline = deadline or Deadline(None)
+    return docx_to_document(doc_to_docx(data, deadline), deadline, format="doc")

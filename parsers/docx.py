@@ -20,14 +20,15 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
-from parsers.errors import CorruptDocument, TooLarge, UnsafeDocument, UnsupportedFormat
-from parsers.grid import Document, GridCell, Paragraph, TableBlock
+from parsers.errors import CorruptDocument, EncryptedDocument, TooLarge, UnsafeDocument, UnsupportedFormat
+from parsers.grid import Document, GridCell, Paragraph, TableBlock, check_block_count
 from parsers.limits import Deadline
 
 #: The most a DOCX may unpack to (all parts together, as their headers declare; zipfile holds them to it).
@@ -35,6 +36,8 @@ MAX_UNPACKED = 256 * 1024 * 1024
 MAX_MEMBERS = 10_000
 #: No Word table is wider than this; a larger gridSpan is damage (or an attack on memory).
 MAX_SPAN = 64
+#: Word's list levels are 0..8; a list counter never starts beyond this.
+MAX_LEVEL, MAX_START = 8, 100_000
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -63,22 +66,33 @@ _SPACE_RE = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 _PROLOG_SKIP = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
 
 
+#: Word writes an XML declaration and nothing else before the root element; more than this is no Word part.
+MAX_PROLOG = 1024 * 1024
+
+
 def prolog_declares_dtd(stream: io.BufferedIOBase | zipfile.ZipExtFile, chunk: int = 4096) -> bool:
     """Whether an XML part declares a DTD (the only place entities can be declared): its prolog is read up
     to the root element, skipping the XML declaration, processing instructions and comments. A part in
-    UTF-16 is decoded first."""
+    UTF-16 is decoded first. What has been skipped is dropped as the scan goes (linear in the prolog), and a
+    prolog longer than ``MAX_PROLOG`` is refused (:class:`CorruptDocument`), whatever it is made of."""
     data = stream.read(chunk)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:2] in (b"<\x00", b"\x00<"):
-        data += stream.read()
+        data += stream.read(4 * MAX_PROLOG)
         encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-16-le" if data[0] else "utf-16-be")
         data = data.decode(encoding, "replace").encode("utf-8")
-    position = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    consumed = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    data = data[consumed:]
     while True:
-        match = _PROLOG_SKIP.match(data, position)
+        match = _PROLOG_SKIP.match(data)
         if match:
-            position = match.end()
+            consumed += match.end()
+            data = data[match.end() :]
             continue
-        rest = data[position:].lstrip()
+        rest = data.lstrip()
+        consumed += len(data) - len(rest)
+        data = rest
+        if consumed + len(data) > MAX_PROLOG:
+            raise CorruptDocument(f"more than {MAX_PROLOG // 1024} KB before the root element of an XML part")
         if len(rest) < 2 or rest.startswith((b"<?", b"<!--")):  # cut by the chunk: read on
             more = stream.read(chunk)
             if not more:
@@ -108,14 +122,17 @@ def check_package(data: bytes) -> None:
         names = {m.filename for m in members}
         if "[Content_Types].xml" not in names:
             raise UnsupportedFormat("a ZIP archive, not a Word document (no [Content_Types].xml)")
-        for member in members:
-            if not member.filename.endswith((".xml", ".rels")):
-                continue
+        for member in members:  # every part, whatever its name: the main part may be word/document.XML
+            if member.flag_bits & 0x1:
+                raise EncryptedDocument(f"the DOCX part {member.filename} is encrypted (a password-protected ZIP)")
             try:
                 with archive.open(member) as stream:
                     declares_dtd = prolog_declares_dtd(stream)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-                raise CorruptDocument(f"not a readable DOCX: {member.filename} is damaged ({exc})") from None
+            except CorruptDocument as exc:
+                raise CorruptDocument(f"not a readable DOCX: {member.filename}: {exc}") from None
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError, zlib.error) as exc:
+                # damaged data (zlib), offsets that point before the archive (negative seek), odd methods
+                raise CorruptDocument(f"not a readable DOCX: {member.filename} is damaged ({_describe(exc)})") from None
             if declares_dtd:
                 raise UnsafeDocument(
                     f"the DOCX part {member.filename} declares a DTD (external entities?); Word never writes one, "
@@ -132,8 +149,13 @@ def open_docx(data: bytes) -> docx.document.Document:
             kind = str(exc).rsplit("content type is", 1)[-1].strip(" '")
             raise UnsupportedFormat(f"an Office file that is not a Word document ({kind})") from None
         raise CorruptDocument(f"not a readable DOCX ({exc})") from None
-    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, EOFError) as exc:
-        raise CorruptDocument(f"not a readable DOCX ({type(exc).__name__}: {exc})") from None
+    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+        raise CorruptDocument(f"not a readable DOCX ({_describe(exc)})") from None
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 # --- automatic numbering -------------------------------------------------------------
@@ -208,8 +230,11 @@ class Numbering:
         for definition in root.iterchildren(_w("abstractNum")):
             levels = {}
             for lvl in definition.iterchildren(_w("lvl")):
-                levels[int(lvl.get(_w("ilvl"), "0"))] = _Level(
-                    start=int(_child_val(lvl, "start") or 1),
+                level = _int(lvl.get(_w("ilvl")), None, 0, MAX_LEVEL)
+                if level is None:
+                    continue
+                levels[level] = _Level(
+                    start=_int(_child_val(lvl, "start"), 1, 0, MAX_START),
                     fmt=_child_val(lvl, "numFmt") or "decimal",
                     text=_child_val(lvl, "lvlText") or "",
                 )
@@ -217,10 +242,10 @@ class Numbering:
         for num in root.iterchildren(_w("num")):
             levels = dict(abstract.get(_child_val(num, "abstractNumId") or "", {}))
             for override in num.iterchildren(_w("lvlOverride")):
-                ilvl = int(override.get(_w("ilvl"), "0"))
-                start = _child_val(override, "startOverride")
-                if start and ilvl in levels:
-                    levels[ilvl] = _Level(int(start), levels[ilvl].fmt, levels[ilvl].text)
+                ilvl = _int(override.get(_w("ilvl")), 0, 0, MAX_LEVEL)
+                start = _int(_child_val(override, "startOverride"), None, 0, MAX_START)
+                if start is not None and ilvl in levels:
+                    levels[ilvl] = _Level(start, levels[ilvl].fmt, levels[ilvl].text)
             numbering.levels[num.get(_w("numId"), "")] = levels
         numbering.document = document
         return numbering
@@ -256,6 +281,16 @@ class Numbering:
         return text if not text[-1].isascii() or not text[-1].isalnum() else text + " "
 
 
+def _int(text: str | None, default: int | None, lo: int, hi: int) -> int | None:
+    """An integer attribute as Word writes it, or ``default`` when it is missing, not an integer, or
+    outside ``lo..hi`` (damage: ``'x'``, a level of 50, thousands of digits)."""
+    text = (text or "").strip()
+    if not text or len(text) > 12 or not (text.isascii() and text.lstrip("+-").isdigit()):
+        return default
+    value = int(text)
+    return value if lo <= value <= hi else default
+
+
 def _child_val(element: etree._Element, tag: str) -> str | None:
     child = element.find(_w(tag))
     return None if child is None else child.get(W_VAL)
@@ -265,7 +300,7 @@ def _paragraph_numbering(p: etree._Element, numbering: Numbering) -> tuple[str |
     num_pr = p.find(_NUM_PR)
     if num_pr is not None:
         num_id = _child_val(num_pr, "numId")
-        return num_id, int(_child_val(num_pr, "ilvl") or 0)
+        return num_id, _int(_child_val(num_pr, "ilvl"), 0, 0, MAX_LEVEL)
     style = p.find(_P_STYLE)
     if style is not None and (by_style := numbering.style_numbering(style.get(W_VAL, ""))):
         return by_style
@@ -284,7 +319,7 @@ def _styles_numbering(document: docx.document.Document) -> dict[str, tuple[str, 
         style_id = style.get(_w("styleId"), "")
         num_pr = style.find(_NUM_PR)
         if num_pr is not None and (num_id := _child_val(num_pr, "numId")):
-            own[style_id] = (num_id, int(_child_val(num_pr, "ilvl") or 0))
+            own[style_id] = (num_id, _int(_child_val(num_pr, "ilvl"), 0, 0, MAX_LEVEL))
         if parent := _child_val(style, "basedOn"):
             based_on[style_id] = parent
     resolved = dict(own)
@@ -344,15 +379,12 @@ def _cell_text(tc: etree._Element, numbering: Numbering) -> str:
 
 def _grid_before(tr: etree._Element) -> int:
     value = tr.find(_GRID_BEFORE)
-    return min(int(value.get(W_VAL, "0") or 0), MAX_SPAN) if value is not None else 0
+    return min(_int(value.get(W_VAL), 0, 0, 10**12), MAX_SPAN) if value is not None else 0
 
 
 def _span(tc: etree._Element) -> int:
     value = tc.find(_GRID_SPAN)
-    try:
-        return max(1, min(int(value.get(W_VAL, "1")), MAX_SPAN)) if value is not None else 1
-    except ValueError:
-        return 1
+    return max(1, min(_int(value.get(W_VAL), 1, 1, 10**12), MAX_SPAN)) if value is not None else 1
 
 
 def _continues_merge(tc: etree._Element) -> bool:
@@ -409,6 +441,7 @@ def body_to_blocks(container: etree._Element, walk: _Walk) -> None:
 
 
 def document_to_blocks(document: docx.document.Document, deadline: Deadline) -> list[Paragraph | TableBlock]:
+    check_block_count(len(document.element.body), "paragraphs and tables in the body")
     walk = _Walk(numbering=Numbering.of(document), deadline=deadline)
     body_to_blocks(document.element.body, walk)
     return walk.blocks

@@ -61,6 +61,9 @@ class ReportInAttachment(ParseError):
         super().__init__(message)
         self.links = list(links or [])
 
+    def __reduce__(self) -> tuple:  # it travels back from the isolated reader with its links
+        return (type(self), (self.message, self.links))
+
 
 class CorruptDocument(ParseError):
     """A PDF or Word file whose structure cannot be read (damaged, truncated, not what its magic says)."""
@@ -114,6 +117,33 @@ class ReaderCrashed(ParseError):
     """The isolated reader process died without an answer (a crash in a native library, killed)."""
 
     code = "reader_crashed"
+
+
+class ReaderFailed(ParseError):
+    """The reader stopped on something it does not handle (an exception that is no ParseError): a bug in
+    nianbao's reader, or in a library, met on this document. ``detail`` holds the traceback."""
+
+    code = "reader_error"
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self.message, self.detail))
+
+    @classmethod
+    def of(cls, exc: BaseException, detail: str = "") -> ReaderFailed:
+        """One line naming the exception (its first line, cut short), for an exception no reader expected."""
+        text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+        return cls(f"the reader failed on it unexpectedly ({what})", detail)
+
+
+class NotAFile(ParseError):
+    """A path that is no regular file (a FIFO, a device such as /dev/zero, a socket): never read."""
+
+    code = "not_a_file"
 
 
 @dataclass(frozen=True)

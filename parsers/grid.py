@@ -12,6 +12,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from parsers.errors import TooLarge
+
+#: No report table is wider than this; a larger colspan is damage (or an attack on memory).
+MAX_COLSPAN = 64
+#: Grid positions one table may expand to: a 38 KB page of 20 cells with colspan=1000 in 500 rows once
+#: expanded to ten million (2 GB); a report's largest table has a few hundred.
+MAX_TABLE_CELLS = 500_000
+#: Paragraphs and tables one document may have: a 300-page report has a few thousand; three million once
+#: took 40 s and 2.5 GB before the matcher could say there was no report.
+MAX_BLOCKS = 100_000
+
+
+def check_block_count(n: int, what: str = "paragraphs and tables", limit: int = MAX_BLOCKS) -> None:
+    """Refuse a document of more than ``limit`` blocks (lines, elements) (:class:`TooLarge`)."""
+    if n > limit:
+        raise TooLarge(f"{n:,} {what} (limit {limit:,}): not an annual report")
+
 
 @dataclass(slots=True)
 class GridCell:
@@ -87,9 +104,11 @@ def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[tuple[str,
 
     Returns, per grid row, ``(text, rowspan_copy, colspan_copy)`` entries. The
     classic HTML table algorithm: a cell occupies the first free column of its
-    row and reserves the positions below and to the right of it.
+    row and reserves the positions below and to the right of it. A colspan is capped at ``MAX_COLSPAN``
+    and a rowspan at the table's end; a table that still expands beyond ``MAX_TABLE_CELLS`` is refused.
     """
     grid: list[list[tuple[str, bool, bool] | None]] = []
+    positions = 0
     for r, row in enumerate(rows):
         while len(grid) <= r:
             grid.append([])
@@ -99,7 +118,10 @@ def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[tuple[str,
             while c < len(current) and current[c] is not None:
                 c += 1
             rowspan = max(1, min(rowspan, len(rows) - r))
-            colspan = max(1, min(colspan, 1000))
+            colspan = max(1, min(colspan, MAX_COLSPAN))
+            positions += rowspan * colspan
+            if positions > MAX_TABLE_CELLS:
+                raise TooLarge(f"a table whose merged cells expand to more than {MAX_TABLE_CELLS:,} cells")
             for dr in range(rowspan):
                 while len(grid) <= r + dr:
                     grid.append([])

@@ -73,7 +73,7 @@ def _cell_text(cell: etree._Element) -> str:
 
 
 def _span(cell: etree._Element, name: str) -> int:
-    m = re.match(r"\s*(\d+)", cell.get(name) or "")
+    m = re.match(r"\s*(\d{1,7})", cell.get(name) or "")  # (a span of thousands of digits is no int)
     return int(m.group(1)) if m else 1
 
 
@@ -182,14 +182,28 @@ def decoded_html_to_document(decoded: Decoded) -> Document:
     )
 
 
-_DOCUMENT_HREF_RE = re.compile(r"\.(?:docx?|wps|pdf|rtf|odt)(?:[?#].*)?$", re.I)
+_DOCUMENT_HREF_RE = re.compile(r"\.(?:docx?|wps|pdf|rtf|odt|ofd)(?:[?#].*)?$", re.I)
+
+
+# a link written inside a script string, as TRS article pages list their attachments
+# (``var hasFJ='<a href="./P0….docx">…</a>'``); the script is never run, only read
+_SCRIPT_LINK_RE = re.compile(r"""<a\b[^<>]*?\bhref\s*=\s*(["'])(.*?)\1[^<>]*>(.*?)</a\s*>""", re.I | re.S)
+_TAG_RE = re.compile(r"<[^<>]*>")
 
 
 def document_links(root: etree._Element) -> list[tuple[str, str]]:
-    """``(text, href)`` of every link to a document file (.doc, .docx, .wps, .pdf …), in page order."""
+    """``(text, href)`` of every link to a document file (.doc, .docx, .wps, .pdf …), in page order,
+    including links that a script string holds (the TRS ``hasFJ`` attachment list)."""
     links: list[tuple[str, str]] = []
-    for a in root.iter("a"):
-        href = (a.get("href") or "").strip()
+    for el in root.iter("a", "script"):
+        if el.tag == "script":
+            code = (el.text or "").replace("\\/", "/").replace('\\"', '"').replace("\\'", "'")
+            for match in _SCRIPT_LINK_RE.finditer(code):
+                href = match.group(2).strip()
+                if href and _DOCUMENT_HREF_RE.search(href):
+                    links.append((_clean(_TAG_RE.sub("", match.group(3))), href))
+            continue
+        href = (el.get("href") or "").strip()
         if href and _DOCUMENT_HREF_RE.search(href):
-            links.append((_clean(a.text_content()), href))
+            links.append((_clean(el.text_content()), href))
     return links

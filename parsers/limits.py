@@ -1,11 +1,14 @@
-"""Limits that keep one bad document from stalling a run: a deadline, and an isolated reader process.
+"""Limits that keep one bad document from stalling a run: a size cap, a deadline, an isolated reader
+process with a memory ceiling, and scratch directories that outlive no run.
 
-``Deadline`` is checked by readers between steps (pages, tables). It cannot
-interrupt a single step that never returns, so the PDF reader, whose library
-(pdfminer) interprets arbitrary content streams in pure Python, runs in a
-child process (``run_isolated``) that is killed when the time is up, and that
-has a memory ceiling, so a decompression bomb inside a PDF stream ends as an
-error instead of exhausting the machine.
+``read_document`` refuses what is no regular file (a FIFO would block forever, ``/dev/zero`` never ends)
+and what is larger than the size cap, before reading a byte of it. ``Deadline`` is checked by readers
+between steps (pages, tables). It cannot interrupt a single step that never returns, so every reader
+(text, HTML, DOCX, PDF, and the DOCX that LibreOffice makes of a DOC) runs in a child process
+(``run_isolated``) that is killed when the time is up, and that has a memory ceiling, so a decompression
+bomb or a table that expands a thousandfold ends as an error instead of exhausting the machine. Whatever
+a reader raises that is no ParseError comes back as one (``ReaderFailed``): one document's bug never ends
+a run.
 
 The child is a bare ``os.fork()``: multiprocessing's ``spawn`` and
 ``forkserver`` re-import the parent's ``__main__`` in every child (slow, and
@@ -14,30 +17,88 @@ what is already imported. The child only runs the reader and pickles its
 answer, and leaves with ``os._exit`` (no atexit handlers, no flushing of the
 parent's buffers). Forking a process that runs other threads is safe for
 code that takes none of their locks: the reader takes only logging's, which
-Python re-initialises in a forked child.
+Python re-initialises in a forked child (and logging is switched off there). A child whose parent was killed
+ends itself a little after the time limit (an alarm), so no reader outlives its run.
+
+``scratch_dir`` is a temporary directory removed on every exit path; one left by a run killed with
+SIGKILL (which runs no cleanup) is removed by the next ``scratch_dir``: each holds a lock that the kernel
+releases when its process dies.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import logging
+import math
 import os
 import pickle
 import select
+import shutil
 import signal
+import stat
 import struct
 import sys
+import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
-from parsers.errors import ParseError, ReaderCrashed, TimeLimitExceeded, TooLarge
+from parsers.errors import NotAFile, ParseError, ReaderCrashed, ReaderFailed, TimeLimitExceeded, TooLarge
 
 T = TypeVar("T")
 
 #: Seconds one document may take to read, unless the caller says otherwise.
 DEFAULT_TIME_LIMIT = 60.0
-#: Address-space ceiling of an isolated reader (bytes).
+#: The largest document read, unless the caller says otherwise (bytes; ``NIANBAO_MAX_DOCUMENT_MB``).
+DEFAULT_MAX_BYTES = 100 * 1024**2
+#: Address space an isolated reader may add to what it inherits from its parent (bytes).
 MEMORY_LIMIT = 3 * 1024**3
+
+
+def size_text(n: int) -> str:
+    return f"{n / 1024**2:,.1f} MB" if n >= 1024**2 else f"{n:,} bytes"
+
+
+def too_large(size: int, max_bytes: int) -> TooLarge:
+    return TooLarge(
+        f"the file is {size_text(size)}, more than the limit of {size_text(max_bytes)} per document "
+        "(NIANBAO_MAX_DOCUMENT_MB); it was not read"
+    )
+
+
+def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """A document's bytes, refusing what is no regular file and what is over ``max_bytes`` before reading.
+
+    The file is opened without blocking (a FIFO with no writer would wait forever) and checked on the
+    open descriptor, so a symlink to ``/dev/zero`` is refused too. Raises :class:`NotAFile`,
+    :class:`TooLarge`, or ``OSError`` (missing, unreadable, a directory).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb", buffering=0) as stream:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory, not a file", str(path))
+        if not stat.S_ISREG(mode):
+            kind = "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else (
+                "a socket" if stat.S_ISSOCK(mode) else "special")  # fmt: skip
+            raise NotAFile(f"not a regular file ({kind}); it was not read")
+        size = os.fstat(fd).st_size
+        if size > max_bytes:
+            raise too_large(size, max_bytes)
+        chunks, total = [], 0
+        while total <= max_bytes:
+            chunk = stream.read(min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > max_bytes:  # it grew while being read
+            raise too_large(total, max_bytes)
+        return b"".join(chunks)
 
 
 class Deadline:
@@ -61,27 +122,59 @@ def isolation_available() -> bool:
     return hasattr(os, "fork") and sys.platform != "win32"
 
 
-def _child(write_fd: int, fn: Callable[..., object], args: tuple) -> None:
+def _out_of_memory() -> TooLarge:
+    return TooLarge(f"reading it needed more than {MEMORY_LIMIT // 1024**3} GB of memory")
+
+
+def guarded(fn: Callable[..., T], *args: object) -> T:
+    """``fn(*args)`` with every exception turned into a ParseError: out of memory is :class:`TooLarge`,
+    anything else a reader did not expect is :class:`ReaderFailed` (with the traceback as its detail)."""
+    try:
+        return fn(*args)
+    except ParseError:
+        raise
+    except MemoryError:
+        raise _out_of_memory() from None
+    except Exception as exc:  # one document's bug must not end a run: it becomes that document's error
+        raise ReaderFailed.of(exc, traceback.format_exc()) from None
+
+
+def _address_space() -> int:
+    """This process's current virtual size (bytes), 0 where /proc does not say."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _child(write_fd: int, fn: Callable[..., object], args: tuple, seconds: float) -> None:
     """In the forked child: run, send the pickled outcome (length first), exit without the parent's cleanup."""
     try:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
+            signal.signal(signum, signal.SIG_DFL)
+        signal.alarm(math.ceil(seconds) + 5)  # the parent kills it in time; this, if the parent is gone
+        # Libraries' log lines (pdfminer's "Invalid MediaBox…") would reach the terminal past the one-line
+        # error, and a forked copy of the parent's log handlers (Prefect's) is not safe to use: what a
+        # document's reading found travels in the answer (warnings, errors), not in logs.
+        logging.disable(logging.CRITICAL)
         try:
             import resource
 
-            resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+            ceiling = _address_space() + MEMORY_LIMIT
+            resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
         except (ImportError, ValueError, OSError):  # no ceiling where the platform refuses one
             pass
         try:
-            outcome: tuple[str, object] = ("ok", fn(*args))
+            outcome: tuple[str, object] = ("ok", guarded(fn, *args))
         except ParseError as exc:
             outcome = ("error", exc)
-        except MemoryError:
-            outcome = ("error", TooLarge(f"reading it needed more than {MEMORY_LIMIT // 1024**3} GB of memory"))
-        except Exception:
-            outcome = ("crash", traceback.format_exc())
         try:
             payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # an answer that cannot travel: say what it was
-            payload = pickle.dumps(("crash", f"unpicklable outcome: {outcome!r:.500}\n{traceback.format_exc()}"))
+        except MemoryError:
+            payload = pickle.dumps(("error", _out_of_memory()))
+        except Exception as exc:  # an answer that cannot travel: say what it was
+            payload = pickle.dumps(("error", ReaderFailed.of(exc, traceback.format_exc())))
         with os.fdopen(write_fd, "wb") as pipe:
             pipe.write(_LENGTH.pack(len(payload)) + payload)
     finally:
@@ -116,21 +209,23 @@ def _receive(read_fd: int, pid: int, deadline: float) -> tuple[bytes | None, boo
         exited = os.waitpid(pid, os.WNOHANG)[0] == pid
 
 
-def run_isolated(fn: Callable[..., T], *args: object, seconds: float, what: str) -> T:
+def run_isolated(fn: Callable[..., T], *args: object, seconds: float, what: str, limit: float | None = None) -> T:
     """``fn(*args)`` in a forked child process, killed after ``seconds``.
 
-    A :class:`ParseError` raised in the child is raised here; a bug in the
-    reader comes back as a ``RuntimeError`` carrying the child's traceback; a
+    A :class:`ParseError` raised in the child is raised here; any other
+    exception comes back as a :class:`ReaderFailed` carrying the child's
+    traceback; running out of the memory ceiling is :class:`TooLarge`; a
     child that dies without an answer (a crash in native code, the OOM
     killer) is a :class:`ReaderCrashed`. The child is a plain ``fork`` of
     this process (the reader's modules are already imported, nothing is
-    pickled on the way in), so it starts in about a millisecond.
+    pickled on the way in), so it starts in about a millisecond. ``limit`` is the time limit to name in
+    the error, when ``seconds`` is what is left of it.
     """
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; its outcome is checked in the parent
         os.close(read_fd)
-        _child(write_fd, fn, args)
+        _child(write_fd, fn, args, seconds)
     os.close(write_fd)
     message, timed_out = None, False
     try:
@@ -144,12 +239,116 @@ def run_isolated(fn: Callable[..., T], *args: object, seconds: float, what: str)
         except (ProcessLookupError, ChildProcessError):  # already reaped while waiting for the message
             pass
     if timed_out:
-        raise TimeLimitExceeded(f"gave up after the time limit of {seconds:g} s, while {what}; the reader was stopped")
+        raise TimeLimitExceeded(
+            f"gave up after the time limit of {limit or seconds:g} s, while {what}; the reader was stopped"
+        )
     if message is None:
         raise ReaderCrashed(f"the reader process died while {what}, without an answer")
-    kind, payload = pickle.loads(message)
+    try:
+        kind, payload = pickle.loads(message)
+    except MemoryError:
+        raise _out_of_memory() from None
+    except Exception as exc:
+        raise ReaderFailed.of(exc, traceback.format_exc()) from None
     if kind == "ok":
         return payload  # type: ignore[no-any-return]
-    if kind == "error":
-        raise payload  # type: ignore[misc]
-    raise RuntimeError(f"the isolated reader failed while {what}:\n{payload}")
+    raise payload  # type: ignore[misc]
+
+
+# --- scratch directories --------------------------------------------------------------------------
+
+SCRATCH_PREFIX = "nianbao-"
+#: The kinds of scratch directory nianbao makes (``nianbao-KIND-…`` in the system's temp dir).
+SCRATCH_KINDS = ("soffice", "check")
+_OWNER = ".owner"
+#: A directory of ours without an owner lock (made by an older nianbao) counts as stale after this long.
+_UNOWNED_AFTER = 3600.0
+
+
+@contextlib.contextmanager
+def scratch_dir(kind: str, root: str | Path | None = None) -> Iterator[Path]:
+    """A fresh temporary directory ``nianbao-KIND-…``, removed when the block ends, however it ends.
+
+    It holds an exclusive ``flock`` on its ``.owner`` file while in use; the kernel drops the lock when the
+    process dies, even by SIGKILL. Before making one, stale ones (lock free) are removed, with any
+    LibreOffice still running in them.
+    """
+    base = Path(root) if root is not None else Path(tempfile.gettempdir())
+    sweep_scratch(base)
+    path, owner = None, None
+    try:
+        path = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{kind}-", dir=base))
+        owner = os.open(path / _OWNER, os.O_WRONLY | os.O_CREAT, 0o600)
+        _lock(owner, blocking=True)
+        yield path
+    finally:
+        if path is not None:
+            shutil.rmtree(path, ignore_errors=True)
+            if path.exists():  # something was still writing into it: once more
+                time.sleep(0.1)
+                shutil.rmtree(path, ignore_errors=True)
+        if owner is not None:
+            os.close(owner)
+
+
+def _lock(fd: int, *, blocking: bool) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): nothing is ever stale
+        return blocking
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+    except OSError:
+        return False
+    return True
+
+
+def sweep_scratch(base: str | Path | None = None) -> list[Path]:
+    """Remove the scratch directories whose process is gone (a run killed with SIGKILL); the removed ones."""
+    base = Path(base) if base is not None else Path(tempfile.gettempdir())
+    removed = []
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(tuple(f"{SCRATCH_PREFIX}{k}-" for k in SCRATCH_KINDS)):
+            continue
+        path = Path(entry.path)
+        try:
+            if not entry.is_dir(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                continue
+            fd = os.open(path / _OWNER, os.O_RDONLY)
+        except FileNotFoundError:  # no lock: an older nianbao's, or one being made this instant
+            with contextlib.suppress(OSError):
+                if time.time() - entry.stat(follow_symlinks=False).st_mtime > _UNOWNED_AFTER:
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed.append(path)
+            continue
+        except OSError:
+            continue
+        try:
+            if _lock(fd, blocking=False):  # the owner is gone
+                _kill_left_behind(path)
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _kill_left_behind(path: Path) -> None:
+    """Processes still running on a dead run's scratch directory (a LibreOffice that was converting when
+    its parent was killed): those whose command line names the directory, found in /proc."""
+    needle = str(path).encode()
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle in (entry / "cmdline").read_bytes():
+                os.kill(int(entry.name), signal.SIGKILL)
+        except (OSError, ValueError):
+            continue

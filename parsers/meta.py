@@ -227,8 +227,8 @@ _SENTENCE_RE = re.compile(r"[^。；;！!？?\n]+")
 
 def small_number(text: str) -> int | None:
     """``3``, ``三``, ``十二``, ``两`` -> int (up to 九十九)."""
-    if text.isdigit():
-        return int(text)
+    if text.isdecimal():  # (not isdigit: "²" is a digit int() refuses)
+        return int(text) if len(text) <= 15 else None
     digits = {c: i + 1 for i, c in enumerate(CHINESE_NUMERALS[:9])} | {"两": 2}
     if text in digits:
         return digits[text]

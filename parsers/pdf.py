@@ -31,12 +31,14 @@ A page without a text layer (a scan) or whose glyphs map to no characters
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import struct
 import unicodedata
 import zlib
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import itemgetter
@@ -48,7 +50,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdftypes import PDFException
 from pdfminer.psparser import PSException
 from pdfplumber.table import Table, TableFinder
-from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from parsers.errors import CorruptDocument, EmptyDocument, EncryptedDocument, NeedsOCR, TooLarge
 from parsers.grid import Document, GridCell, Paragraph, TableBlock
@@ -160,6 +162,17 @@ def open_pdf(data: bytes) -> pdfplumber.PDF:
         raise CorruptDocument(f"not a readable PDF, damaged or truncated ({_describe_exception(cause)})") from None
 
 
+@contextlib.contextmanager
+def _quietly_closed(pdf: pdfplumber.PDF) -> Iterator[pdfplumber.PDF]:
+    """pdfplumber's ``close()`` walks the page tree again: on a damaged one it raises again, which would
+    replace the reader's own error (or a good reading) with pdfminer's."""
+    try:
+        yield pdf
+    finally:
+        with contextlib.suppress(Exception):
+            pdf.close()
+
+
 def _describe_exception(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -168,6 +181,7 @@ def _describe_exception(exc: BaseException) -> str:
 #: What pdfminer raises on damaged files, besides its own exceptions: it trusts the file's structure.
 _DAMAGE = (
     PdfminerException,
+    MalformedPDFException,
     PSException,
     PDFException,
     ValueError,
@@ -860,7 +874,7 @@ def pdfium_to_document(data: bytes, deadline: Deadline) -> Document:
 def pdfplumber_to_document(data: bytes, deadline: Deadline) -> Document:
     """The reference path: everything through pdfplumber (pdfminer)."""
     pdf = open_pdf(data)
-    with pdf:
+    with _quietly_closed(pdf):
         try:
             pages = pdf.pages
         except _DAMAGE as exc:

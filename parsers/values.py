@@ -18,6 +18,10 @@ _NUMBER_RE = re.compile(
 )
 
 
+#: Digits a value may have: past this a float loses units (2**53), and Python refuses to convert an int
+#: of more than 4,300 digits. A count of requests or an amount in 万元 has a handful.
+MAX_DIGITS = 15
+
 _ANNOTATED_RE = re.compile(r"^[+\-]?\d[\d,.]*\s*(?:件|条|个|项|次|万元|元)?\s*[(\[（【<《].*$")
 _SPLIT_DIGITS_RE = re.compile(r"\d\s+\d")
 
@@ -46,6 +50,8 @@ def text_to_value(raw: str, *, decimals: bool = False) -> tuple[int | float | No
     if not m:
         return None, CellKind.UNREADABLE
     digits = m["num"].replace(",", "")
+    if len(digits.lstrip("0")) + len(m["frac"] or "") > MAX_DIGITS:
+        return None, CellKind.UNREADABLE  # no count or amount has so many digits: damage, not a number
     sign = -1 if m["sign"] in ("-", "减", "减少") else 1
     if m["frac"]:
         if not decimals:

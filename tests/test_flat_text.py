@@ -349,3 +349,17 @@ def test_cli_notes_an_attachment_page_and_parses_the_rest() -> None:
     assert re.search(r"note: .*attachment_page\.html: the report is in an attachment", result.stderr.replace("\n", ""))
     assert "error" not in result.stderr
     assert "银川市西夏区审批服务管理局" in result.stdout
+
+
+def test_a_trs_page_listing_its_attachments_in_a_script_string_is_attachment_only() -> None:
+    """TRS article pages write the attachment list from ``var hasFJ='…'``: the links are read from the
+    script string (never run), so the page is "the report is in an attachment", not "truncated?"."""
+    page = (
+        "<html><head><title>西夏区某局2025年政府信息公开工作年度报告</title></head><body>"
+        "<h1>西夏区某局2025年政府信息公开工作年度报告</h1><div class='TRS_Editor'><p>详见附件。</p></div>"
+        "<div id='fj'></div><script>var hasFJ='<a href=\"./P0201.docx\">某局2025年年报.docx</a>"
+        "<br/><a href=\\'./P0202.ofd\\'>某局2025年年报.ofd</a>';</script></body></html>"
+    )
+    with pytest.raises(ReportInAttachment) as pointer:
+        parse_bytes(page.encode(), source="http://www.ycxixia.gov.cn/a/t1.html")
+    assert pointer.value.links == ["http://www.ycxixia.gov.cn/a/P0201.docx", "http://www.ycxixia.gov.cn/a/P0202.ofd"]

@@ -50,7 +50,9 @@ def test_reparse_flow_reparses_stored_documents_and_publishes(harness, settings,
         load_file(engine, path, raw_store=RawStore(settings.data_dir / "raw"))
     parsed: list[str] = []
     real = tasks_module.parse_bytes
-    monkeypatch.setattr(tasks_module, "parse_bytes", lambda data, source: parsed.append(source) or real(data, source))
+    monkeypatch.setattr(
+        tasks_module, "parse_bytes", lambda data, source, **kw: parsed.append(source) or real(data, source, **kw)
+    )
     monkeypatch.setattr(tasks_module, "PARSER_VERSION", f"test-{uuid.uuid4().hex}")  # a fresh cache key
 
     first = run_reparse(settings, progress=False)
