@@ -58,6 +58,7 @@ from parsers.limits import Deadline
 from parsers.pdfium_source import (
     Declined,
     RulingPage,
+    load_page,
     open_document,
     page_geometry,
     page_has_images,
@@ -853,7 +854,7 @@ def pdfium_to_document(data: bytes, deadline: Deadline) -> Document:
         readings = []
         for number in range(1, n_pages + 1):
             deadline.check(f"reading page {number} of {n_pages}")
-            page = pdf[number - 1]
+            page = load_page(pdf, number)
             try:
                 width, height = page_geometry(page)
                 textpage = page.get_textpage()

@@ -86,6 +86,15 @@ def open_document(data: bytes) -> Iterator[pdfium.PdfDocument]:
             doc.close()
 
 
+def load_page(pdf: pdfium.PdfDocument, number: int) -> pdfium.PdfPage:
+    """Page ``number`` (1-based); :class:`Declined` when PDFium cannot load it (a damaged page object:
+    the reference path then reads the document, or says what is wrong with it)."""
+    try:
+        return pdf[number - 1]
+    except pdfium.PdfiumError as exc:
+        raise Declined(f"PDFium cannot load page {number} ({exc})") from None
+
+
 def page_geometry(page: pdfium.PdfPage) -> tuple[float, float]:
     """Width and height of a page whose coordinates pdfplumber and PDFium share (no rotation, no offset)."""
     media = page.get_mediabox()

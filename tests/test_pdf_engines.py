@@ -256,3 +256,16 @@ def test_threads_reading_in_process_share_pdfium_safely() -> None:
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert list(pool.map(read, paths)) == expected
+
+
+def test_a_page_pdfium_cannot_load_is_read_the_reference_way() -> None:
+    """Found by bench/fuzz.py (seed 18, mutant 01259): two flipped bits leave a page object PDFium cannot load
+    ("Failed to load page"). The fast path declines and the reference path reads the document, instead of the
+    document ending as an unexpected reader error."""
+    data = bytearray((FIXTURES / "documents" / "002_pdf.pdf").read_bytes())
+    assert (data[7206], data[220133]) == (164, 32)  # the fixture the flips were found on
+    data[7206], data[220133] = 160, 34
+    with pytest.raises(Declined, match="cannot load page"):
+        pdf_to_document(bytes(data), engine="pdfium")
+    report = parse_bytes(bytes(data))
+    assert report.requests["new_requests"]["total"].value is not None
