@@ -4,9 +4,10 @@
 
 Generates N reports whose tables satisfy every identity, breaks a share of
 them (one cell each), loads them, then times ``validate_warehouse`` — the
-checks' SQL, Great Expectations' checkpoint with the Data Docs site, and
-storing the results — and counts every SQL statement sent (nianbao's and
-GX's). Figures we measured are in docs/benchmarks.md.
+snapshot of the identity views, Great Expectations' checkpoint (which decides
+every check) with the Data Docs site, and storing the results — and counts
+every SQL statement sent (nianbao's and GX's). Figures we measured are in
+docs/benchmarks.md.
 """
 
 from __future__ import annotations

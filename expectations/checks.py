@@ -1,17 +1,24 @@
-"""What a check is: an identity (勾稽关系) written once, as SQL over the long ``cells`` table.
+"""What a check is: an identity (勾稽关系) validated by Great Expectations over its identity view.
 
-Every check's SQL returns the scopes that do not pass — one row per report and
-scope (a column, a row, a group) with the two sides of the identity and how
-many operands were unreadable, missing, blank or inferred. The same SQL is
+Both sides of every identity, for every current report and scope, stand side by
+side in the warehouse view ``identity_<check>`` (``warehouse/views.py``); the
+views of one subject are stacked in ``identities_<subject>``, the batch of that
+subject's expectation suite. Each check declares its expectations in GX's own
+terms — built-in ones:
 
-* run by Great Expectations as an ``UnexpectedRowsExpectation`` (``{batch}`` is
-  the ``cells`` table), which gives the Data Docs site, and
-* run by :mod:`expectations.run` directly, to keep the full list with evidence
-  in ``check_results`` (GX returns only a sample of failing rows).
+* a sum identity: ``ExpectColumnValuesToNotBeNull`` on each side (a side is NULL
+  when an operand is unreadable or missing: UNCERTAIN) and
+  ``ExpectColumnPairValuesToBeEqual`` on the two sides (FAIL);
+* ``complete``: ``ExpectColumnPairValuesAToBeGreaterThanB`` (valid numbers ≥ cells the form has);
+* ``outdated_form``: ``ExpectColumnValuesToBeInSet`` on the form, with a row
+  condition on the year.
 
-Outcomes: PASS; FAIL; UNCERTAIN when an operand is unreadable or missing
-(blank cells and zero marks count as 0 and are noted); NOT_ASSESSABLE when the
-report has nothing to check (pre-2019, table absent, no previous year).
+Every expectation carries the outcome its unexpected rows mean (``meta``), and
+:mod:`expectations.run` writes the results from the rows the checkpoint
+returned (result format COMPLETE, with the report, scope and both sides as
+unexpected-index columns). Outcomes: PASS; FAIL; UNCERTAIN; NOT_ASSESSABLE when
+the report has nothing to check (``identity_assessable``: pre-2019, table absent,
+no previous year).
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from warehouse.views import identity_view
 
 
 class Outcome(StrEnum):
@@ -33,17 +42,19 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-#: The columns every check's SQL returns, in order.
-FINDING_COLUMNS = (
+#: What the checkpoint returns for every unexpected row (``unexpected_index_column_names``): the report
+#: and scope, who and when, both sides as far as they could be read, and the operands' bookkeeping.
+INDEX_COLUMNS = (
     "report_id",
+    "agency",
+    "year",
     "scope",
-    "left_value",
-    "right_value",
+    "left_readable",
+    "right_readable",
     "n_unreadable",
     "n_missing",
     "n_blank",
     "n_inferred",
-    "outcome",
 )
 
 
@@ -70,9 +81,11 @@ class Check:
     key: str
     subject: str  # requests, reviews, report, history, copies: the file in expectations/ that declares it
     severity: Severity
+    name_zh: str  # the identity in Chinese, for Data Docs
     description: str  # one line, for Data Docs and `nianbao check`
-    sql: str  # non-passing scopes; ``{batch}`` stands for the cells table
-    assessed_sql: str  # the ids of the reports this check assessed
+    #: the GX expectations that decide this check, built when a run needs them (GX imports slowly):
+    #: each with ``meta = {"check": key, "outcome": FAIL or UNCERTAIN}``, the outcome of its unexpected rows
+    expectations: Callable[[Check], list]
     operands: Callable[[str | None], list[Operand]]  # the cells a scope's identity reads
     message: Callable[[Finding, dict], tuple[str, str]]  # (zh, en); the dict carries report context
     uses_previous_year: bool = field(default=False)
@@ -83,69 +96,48 @@ class Check:
     #: ``report_id`` and ``scope`` are the finding's; ``tbl``, ``row_key``, ``column_key`` name the cell
     evidence_sql: str | None = None
 
-    def sql_on(self, table: str = "cells") -> str:
-        return self.sql.replace("{batch}", table)
+    @property
+    def view(self) -> str:
+        return identity_view(self.key)
+
+    def title(self) -> str:
+        """How Data Docs name it: ``request_balance · 收支平衡 — 三: 一 + 二 = …``."""
+        return f"{self.key} · {self.name_zh} ({self.severity.value}) — {self.description}"
+
+    def gx_expectations(self) -> list:
+        return self.expectations(self)
 
 
-def in_list(keys: tuple[str, ...] | list[str]) -> str:
-    """``('a', 'b')`` for SQL; keys come from parsers/form.py, never from input."""
-    return "(" + ", ".join(f"'{k}'" for k in keys) + ")"
+def only(check: Check):
+    """The row condition that keeps ``check``'s rows of its subject's batch."""
+    from great_expectations.expectations.row_conditions import Column
+
+    return Column("check_key") == check.key
 
 
-def outcome_sql(aggregate: str, *, compare: str = "a.left_value <> a.right_value") -> str:
-    """Wrap an aggregate (aliased columns as FINDING_COLUMNS but outcome) with the outcome, keep non-passing."""
-    return f"""SELECT e.* FROM (
-  SELECT a.report_id, a.scope, a.left_value, a.right_value, a.n_unreadable, a.n_missing, a.n_blank, a.n_inferred,
-    CASE WHEN a.n_unreadable > 0 OR a.n_missing > 0 THEN 'UNCERTAIN'
-         WHEN {compare} THEN 'FAIL' ELSE 'PASS' END AS outcome
-  FROM (
-{aggregate}
-  ) a
-) e WHERE e.outcome <> 'PASS'"""
+def _meta(check: Check, outcome: Outcome) -> dict:
+    return {"check": check.key, "outcome": outcome.value}
 
 
-def counts_sql(prefix: str = "c") -> str:
-    """The operand bookkeeping columns every sum identity shares."""
-    return (
-        f"SUM(CASE WHEN {prefix}.value IS NULL THEN 1 ELSE 0 END) AS n_unreadable,\n"
-        f"    SUM(CASE WHEN {prefix}.kind = 'blank' THEN 1 ELSE 0 END) AS n_blank,\n"
-        f"    SUM(CASE WHEN {prefix}.kind = 'inferred' THEN 1 ELSE 0 END) AS n_inferred"
-    )
+def sum_identity_expectations(check: Check) -> list:
+    """Both sides readable and present (else UNCERTAIN), and equal (else FAIL)."""
+    import great_expectations.expectations as gxe
 
-
-def sum_identity_sql(
-    *,
-    tbl: str,
-    scope: str,
-    member: str,
-    left: tuple[str, ...],
-    right: tuple[str, ...],
-    expected: str,
-    where: str = "",
-) -> str:
-    """SQL for ``sum(left members) = sum(right members)`` within each scope of each current report.
-
-    ``member`` is the cells column that tells operands apart (``row_key`` or
-    ``column_key``), ``scope`` the SQL expression that groups them, and
-    ``expected`` the SQL expression for how many distinct members there should be.
-    """
-    members = tuple(dict.fromkeys(left + right))
-    aggregate = f"""    SELECT c.report_id AS report_id, {scope} AS scope,
-    SUM(CASE WHEN c.{member} IN {in_list(left)} THEN COALESCE(c.value, 0) ELSE 0 END) AS left_value,
-    SUM(CASE WHEN c.{member} IN {in_list(right)} THEN COALESCE(c.value, 0) ELSE 0 END) AS right_value,
-    {counts_sql()},
-    {expected} - COUNT(DISTINCT c.{member}) AS n_missing
-    FROM {{batch}} c JOIN reports r ON r.id = c.report_id
-    WHERE r.status = 'parsed' AND c.tbl = '{tbl}' AND c.{member} IN {in_list(members)} {where}
-    GROUP BY c.report_id, {scope}"""
-    return outcome_sql(aggregate)
-
-
-def assessed_with_table(tbl: str) -> str:
-    return (
-        "SELECT DISTINCT c.report_id FROM cells c JOIN reports r ON r.id = c.report_id "
-        f"WHERE r.status = 'parsed' AND c.tbl = '{tbl}'"
-    )
+    out = [
+        gxe.ExpectColumnValuesToNotBeNull(
+            column=side, row_condition=only(check), meta=_meta(check, Outcome.UNCERTAIN),
+            description=f"{check.title()}: the {name} side has every operand, each readable (else UNCERTAIN)",
+        )
+        for side, name in (("left_value", "left"), ("right_value", "right"))
+    ]  # fmt: skip
+    out.append(
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="left_value", column_B="right_value", ignore_row_if="either_value_is_missing",
+            row_condition=only(check), meta=_meta(check, Outcome.FAIL),
+            description=f"{check.title()}: left side = right side (else FAIL)",
+        )
+    )  # fmt: skip
+    return out
 
 
 def uncertainty_notes(f: Finding) -> tuple[str, str]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from expectations.checks import Check, Finding, Operand, Severity, number, outcome_sql
-from parsers.form import FIRST_YEAR_OF_2021_FORM, FORM_REFERENCES, FormVersion, Table
+from expectations.checks import Check, Finding, Operand, Outcome, Severity, number, only, sum_identity_expectations
+from parsers.form import FIRST_YEAR_OF_2021_FORM, FORM_REFERENCES, FormVersion
 from warehouse.load import NARRATIVE
 
-_OLD, _NEW = FormVersion.V2019.value, FormVersion.V2021.value
+_NEW = FormVersion.V2021.value
 
 
 def _outdated_message(f: Finding, ctx: dict) -> tuple[str, str]:
@@ -18,23 +18,27 @@ def _outdated_message(f: Finding, ctx: dict) -> tuple[str, str]:
     )
 
 
+def _outdated_expectations(check: Check) -> list:
+    """The form of every report for 2021 or later is the 2021 one, else FAIL."""
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
+
+    return [
+        gxe.ExpectColumnValuesToBeInSet(
+            column="form", value_set=[_NEW], row_condition=only(check) & (Column("year") >= FIRST_YEAR_OF_2021_FORM),
+            meta={"check": check.key, "outcome": Outcome.FAIL.value},
+            description=f"{check.title()}: form is {_NEW} where year ≥ {FIRST_YEAR_OF_2021_FORM} (else FAIL)",
+        )
+    ]  # fmt: skip
+
+
 OUTDATED_FORM = Check(
     key="outdated_form",
     subject="report",
     severity=Severity.ERROR,
+    name_zh=f"{FIRST_YEAR_OF_2021_FORM}年度起使用2021年版表格",
     description=f"a report for {FIRST_YEAR_OF_2021_FORM} or later uses the 2021 form",
-    sql=outcome_sql(
-        f"""    SELECT r.id AS report_id, NULL AS scope, r.year AS left_value, {_OLD} AS right_value,
-    0 AS n_unreadable, 0 AS n_missing, 0 AS n_blank, 0 AS n_inferred
-    FROM reports r
-    WHERE r.status = 'parsed' AND r.year >= {FIRST_YEAR_OF_2021_FORM} AND r.form = '{_OLD}'
-      AND EXISTS (SELECT 1 FROM {{batch}} c WHERE c.report_id = r.id)""",
-        compare="1 = 1",
-    ),
-    assessed_sql=(
-        "SELECT r.id FROM reports r WHERE r.status = 'parsed' AND r.year IS NOT NULL "
-        f"AND r.form IN ('{_OLD}', '{_NEW}')"
-    ),
+    expectations=_outdated_expectations,
     operands=lambda scope: [],
     message=_outdated_message,
 )
@@ -58,26 +62,9 @@ NARRATIVE_MATCH = Check(
     key="narrative_match",
     subject="report",
     severity=Severity.WARNING,
+    name_zh="正文所述数字与表格一致",
     description="counts the text states (共收到申请N件, 上年结转, 结转下年度, 行政复议N件) equal the tables",
-    sql=outcome_sql(
-        f"""    SELECT n.report_id AS report_id, n.row_key AS scope, MAX(n.value) AS left_value,
-    SUM(COALESCE(t.value, 0)) AS right_value,
-    SUM(CASE WHEN t.id IS NOT NULL AND t.value IS NULL THEN 1 ELSE 0 END) AS n_unreadable,
-    (LENGTH(n.row_key) - LENGTH(REPLACE(n.row_key, '+', '')) + 1) - COUNT(t.id) AS n_missing,
-    SUM(CASE WHEN t.kind = 'blank' THEN 1 ELSE 0 END) AS n_blank,
-    SUM(CASE WHEN t.kind = 'inferred' THEN 1 ELSE 0 END) AS n_inferred
-    FROM {{batch}} n JOIN reports r ON r.id = n.report_id
-    LEFT JOIN cells t ON t.report_id = n.report_id
-      AND t.tbl IN ('{Table.REQUESTS.value}', '{Table.REVIEWS.value}')
-      AND ('+' || n.row_key || '+') LIKE ('%+' || t.row_key || '+%')
-      AND COALESCE(t.column_key, '') = COALESCE(n.column_key, '')
-    WHERE r.status = 'parsed' AND n.tbl = '{NARRATIVE}'
-    GROUP BY n.report_id, n.id, n.row_key"""
-    ),
-    assessed_sql=(
-        "SELECT DISTINCT c.report_id FROM cells c JOIN reports r ON r.id = c.report_id "
-        f"WHERE r.status = 'parsed' AND c.tbl = '{NARRATIVE}'"
-    ),
+    expectations=sum_identity_expectations,  # the two sides: the stated count, the table's
     operands=_narrative_operands,
     message=_narrative_message,
 )

@@ -6,32 +6,23 @@ from expectations.checks import (
     Check,
     Finding,
     Operand,
+    Outcome,
     Severity,
-    assessed_with_table,
-    in_list,
     number,
-    outcome_sql,
-    sum_identity_sql,
+    only,
+    sum_identity_expectations,
     uncertainty_notes,
 )
 from parsers.form import (
-    AMOUNT_METRICS,
-    APPLICANT_COLUMN_KEYS,
-    OTHER_ROWS_2021,
     OUTCOME_ROW_KEYS,
     REQUEST_COLUMN_KEYS,
     REQUEST_COLUMNS,
     REQUEST_ROW_BY_KEY,
     REQUEST_ROW_KEYS,
     REQUEST_ROW_REFERENCE,
-    REVIEW_KEYS,
-    SIGNED_METRICS,
-    FormVersion,
     Table,
-    outcome_row_keys,
-    proactive_items,
-    request_row_keys,
 )
+from warehouse.views import VALID_NUMBER
 
 T = Table.REQUESTS.value
 COLUMN_LABEL = {c.key: c.label.split("/")[-1].strip() for c in REQUEST_COLUMNS}
@@ -40,11 +31,6 @@ SETTLED = (REQUEST_ROW_KEYS[-2], REQUEST_ROW_KEYS[-1])  # 三、(七)总计 + �
 TOTAL_PROCESSED, CARRIED_FORWARD = SETTLED
 TOTAL_COLUMN = REQUEST_COLUMN_KEYS[-1]
 ROW = REQUEST_ROW_REFERENCE  # how messages name a row: 一、本年新收 …
-
-#: 1 when a report prints the 2021 (六) rows: how many outcome rows to expect depends on it.
-_IS_2021 = f"MAX(CASE WHEN c.row_key IN {in_list(OTHER_ROWS_2021)} THEN 1 ELSE 0 END)"
-_N_2019 = len(outcome_row_keys(FormVersion.V2019))
-_N_2021 = len(outcome_row_keys(FormVersion.V2021))
 
 
 def _column_operands(rows: tuple[str, ...]):
@@ -70,9 +56,9 @@ REQUEST_BALANCE = Check(
     key="request_balance",
     subject="requests",
     severity=Severity.ERROR,
+    name_zh="本列收支平衡：一、本年新收 + 二、上年结转 = 三、(七)总计 + 四、结转下年度",
     description="三: 一 + 二 = (七)总计 + 四, in each of the seven columns",
-    sql=sum_identity_sql(tbl=T, scope="c.column_key", member="row_key", left=RECEIVED, right=SETTLED, expected="4"),
-    assessed_sql=assessed_with_table(T),
+    expectations=sum_identity_expectations,
     operands=_column_operands(RECEIVED + SETTLED),
     message=_balance_message,
 )
@@ -97,16 +83,9 @@ OUTCOME_SUM = Check(
     key="outcome_sum",
     subject="requests",
     severity=Severity.ERROR,
+    name_zh="三、(七)总计 = 各办理结果之和",
     description="三: (七)总计 = the sum of every outcome row (予以公开 … 其他处理), in each column",
-    sql=sum_identity_sql(
-        tbl=T,
-        scope="c.column_key",
-        member="row_key",
-        left=(TOTAL_PROCESSED,),
-        right=OUTCOME_ROW_KEYS,
-        expected=f"(1 + CASE WHEN {_IS_2021} = 1 THEN {_N_2021} ELSE {_N_2019} END)",
-    ),
-    assessed_sql=assessed_with_table(T),
+    expectations=sum_identity_expectations,
     operands=_outcome_operands,
     message=_outcome_message,
 )
@@ -127,44 +106,11 @@ APPLICANT_SUM = Check(
     key="applicant_sum",
     subject="requests",
     severity=Severity.ERROR,
+    name_zh="各行总计 = 六类申请人之和",
     description="三: 总计 = the sum of the six applicant columns, in each row",
-    sql=sum_identity_sql(
-        tbl=T,
-        scope="c.row_key",
-        member="column_key",
-        left=(TOTAL_COLUMN,),
-        right=APPLICANT_COLUMN_KEYS,
-        expected=str(len(REQUEST_COLUMN_KEYS)),
-    ),
-    assessed_sql=assessed_with_table(T),
+    expectations=sum_identity_expectations,
     operands=lambda scope: [(T, scope or "", col) for col in REQUEST_COLUMN_KEYS],
     message=_applicant_message,
-)
-
-P = Table.PROACTIVE.value
-_FORMS = (FormVersion.V2019, FormVersion.V2021)
-#: The part 二 cells of each form version, as item.metric (the form of part 二 is the report's ``form``).
-_PROACTIVE_PAIRS = {v: [f"{i.key}.{m}" for i in proactive_items(v) for m in i.metrics[v]] for v in _FORMS}
-_PROACTIVE_CELLS = {v: len(pairs) for v, pairs in _PROACTIVE_PAIRS.items()}
-_EXPECTED_CELLS = (
-    f"(CASE WHEN {_IS_2021} = 1 THEN {len(request_row_keys(FormVersion.V2021))} "
-    f"ELSE {len(request_row_keys(FormVersion.V2019))} END) * {len(REQUEST_COLUMN_KEYS)} + {len(REVIEW_KEYS)} + "
-    f"(CASE WHEN r.form = '{FormVersion.V2021.value}' THEN {_PROACTIVE_CELLS[FormVersion.V2021]} "
-    f"ELSE {_PROACTIVE_CELLS[FormVersion.V2019]} END)"
-)
-#: A valid number: present and non-negative integer; in part 二 a signed change (本年增/减) may be negative and
-#: a money amount (万元) may have a fraction.
-_VALID = (
-    "c.value IS NOT NULL AND ("
-    f"(c.tbl = '{P}' AND (c.value >= 0 OR c.column_key IN {in_list(sorted(SIGNED_METRICS))}) "
-    f"AND (CAST(c.value AS INTEGER) = c.value OR c.column_key IN {in_list(sorted(AMOUNT_METRICS))})) "
-    f"OR (c.tbl <> '{P}' AND c.value >= 0 AND CAST(c.value AS INTEGER) = c.value))"
-)
-_V2021 = FormVersion.V2021.value
-_IN_FORM = (
-    f"(c.tbl = '{P}' AND ((r.form = '{_V2021}' AND (c.row_key || '.' || c.column_key) IN "
-    f"{in_list(_PROACTIVE_PAIRS[FormVersion.V2021])}) OR (r.form <> '{_V2021}' AND "
-    f"(c.row_key || '.' || c.column_key) IN {in_list(_PROACTIVE_PAIRS[FormVersion.V2019])})))"
 )
 
 
@@ -177,6 +123,19 @@ def _complete_message(f: Finding, ctx: dict) -> tuple[str, str]:
     )
 
 
+def _complete_expectations(check: Check) -> list:
+    """As many valid numbers as the form's version has cells (left_value ≥ right_value), else FAIL."""
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="left_value", column_B="right_value", or_equal=True, row_condition=only(check),
+            meta={"check": check.key, "outcome": Outcome.FAIL.value},
+            description=f"{check.title()}: valid numbers (left) ≥ the cells the form has (right), else FAIL",
+        )
+    ]  # fmt: skip
+
+
 def _complete_operands(scope: str | None) -> list[Operand]:
     return []  # the evidence of `complete` is the list of bad cells, gathered by the runner
 
@@ -185,24 +144,12 @@ COMPLETE = Check(
     key="complete",
     subject="requests",
     severity=Severity.ERROR,
+    name_zh="二、三、四表齐全，每格为有效数字",
     description="二, 三 and 四: every row and column of the form's version present, each a valid number",
-    sql=outcome_sql(
-        f"""    SELECT c.report_id AS report_id, NULL AS scope,
-    SUM(CASE WHEN {_VALID} THEN 1 ELSE 0 END) AS left_value,
-    {_EXPECTED_CELLS} AS right_value,
-    0 AS n_unreadable, 0 AS n_missing, 0 AS n_blank, 0 AS n_inferred
-    FROM {{batch}} c JOIN reports r ON r.id = c.report_id
-    WHERE r.status = 'parsed' AND (
-      (c.tbl = '{T}' AND c.row_key IN {in_list(REQUEST_ROW_KEYS)} AND c.column_key IN {in_list(REQUEST_COLUMN_KEYS)})
-      OR (c.tbl = '{Table.REVIEWS.value}' AND c.row_key IN {in_list(REVIEW_KEYS)})
-      OR {_IN_FORM})
-    GROUP BY c.report_id, r.form""",
-        compare="a.left_value < a.right_value",
-    ),
-    assessed_sql=assessed_with_table(T),
+    expectations=_complete_expectations,
     operands=_complete_operands,
     message=_complete_message,
-    bad_cell_sql=f"NOT ({_VALID})",  # the evidence: the missing or unreadable cells themselves
+    bad_cell_sql=f"NOT ({VALID_NUMBER})",  # the evidence: the missing or unreadable cells themselves
 )
 
 CHECKS = (REQUEST_BALANCE, OUTCOME_SUM, APPLICANT_SUM, COMPLETE)

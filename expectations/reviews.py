@@ -7,21 +7,15 @@ from expectations.checks import (
     Finding,
     Operand,
     Severity,
-    assessed_with_table,
     number,
-    sum_identity_sql,
+    sum_identity_expectations,
     uncertainty_notes,
 )
-from parsers.form import REVIEW_GROUP_SHORT, REVIEW_GROUPS, REVIEW_OUTCOMES, Table
+from parsers.form import REVIEW_GROUP_SHORT, REVIEW_OUTCOMES, Table
 
 T = Table.REVIEWS.value
 _PARTS = [outcome for outcome, _ in REVIEW_OUTCOMES[:-1]]  # upheld, corrected, other, pending
 _TOTAL = REVIEW_OUTCOMES[-1][0]
-_GROUP_OF = " ".join(
-    f"WHEN c.row_key IN ('{g}_{_PARTS[0]}', '{g}_{_PARTS[1]}', '{g}_{_PARTS[2]}', '{g}_{_PARTS[3]}', '{g}_{_TOTAL}') "
-    f"THEN '{g}'"
-    for g, _ in REVIEW_GROUPS
-)
 
 
 def _operands(scope: str | None) -> list[Operand]:
@@ -47,16 +41,9 @@ REVIEW_SUM = Check(
     key="review_sum",
     subject="reviews",
     severity=Severity.ERROR,
+    name_zh="四、各组总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结",
     description="四: each 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结 (行政复议, 直接起诉, 复议后起诉)",
-    sql=sum_identity_sql(
-        tbl=T,
-        scope=f"CASE {_GROUP_OF} END",
-        member="row_key",
-        left=tuple(f"{g}_{_TOTAL}" for g, _ in REVIEW_GROUPS),
-        right=tuple(f"{g}_{p}" for g, _ in REVIEW_GROUPS for p in _PARTS),
-        expected=str(len(REVIEW_OUTCOMES)),
-    ),
-    assessed_sql=assessed_with_table(T),
+    expectations=sum_identity_expectations,
     operands=_operands,
     message=_message,
 )

@@ -1,10 +1,16 @@
-"""Running the suite: on the warehouse (``nianbao validate``) or on files (``nianbao check``).
+"""Running the suites: on the warehouse (``nianbao validate``) or on files (``nianbao check``).
 
-One run issues a fixed number of queries, whatever the number of reports:
-per check, its SQL and the list of reports it assessed; one query for the
-reports' context; one for the evidence cells of the reports with findings;
-the results replaced in one transaction. Great Expectations runs every check's
-SQL once more, in one checkpoint, and builds the Data Docs site once.
+Great Expectations decides: one checkpoint validates each subject's identity view
+(``identities_<subject>``) with that subject's suite, in result format COMPLETE
+with the report, scope and both sides as unexpected-index columns, so every
+failing report and scope comes back. The results are written from those
+unexpected rows — nothing evaluates the identities a second time. nianbao then
+adds what a person needs: which reports each check applies to (the others are
+NOT_ASSESSABLE), the reports' context, the evidence cells, messages and
+fingerprints; and replaces ``check_results`` in one transaction.
+
+One run issues a fixed number of SQL statements, whatever the number of reports
+(bench/validate.py, docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -18,14 +24,13 @@ import tempfile
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from expectations.checks import FINDING_COLUMNS, Check, Finding, Outcome, Severity
+from expectations.checks import INDEX_COLUMNS, Check, Finding, Outcome, Severity
 from expectations.suite import CHECKS
 from parsers.errors import ParseFailure
 from parsers.report import Report
@@ -35,6 +40,7 @@ from warehouse.identity import fingerprint
 from warehouse.load import DocumentInfo, store_report
 from warehouse.models import CheckResult, utcnow
 from warehouse.query import plain
+from warehouse.views import SNAPSHOT_TABLE, snapshot_batch_query, snapshot_statements, subject_view
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +89,7 @@ class RunSummary:
     results: list[Result]
     reports: dict[int, dict]  # report id -> agency, year, form, url
     docs_index: Path | None = None
-    gx_unexpected: dict[str, int] = field(default_factory=dict)  # what GX counted, per check
+    gx: GXRun | None = None  # what the checkpoint returned
 
     def counts(self) -> dict[str, dict[str, int]]:
         table: dict[str, dict[str, int]] = {c.key: {o.value: 0 for o in Outcome} for c in CHECKS}
@@ -191,30 +197,42 @@ def _cells_for(check: Check, finding: Finding, cells: dict[int, list[tuple]], pr
     return out
 
 
-def evaluate(engine: Engine, checks: tuple[Check, ...] = CHECKS) -> RunSummary:
-    """Run every check's SQL on the warehouse and turn the rows into results with evidence."""
+def _assessable(conn: Connection) -> dict[str, set[int]]:
+    assessed: dict[str, set[int]] = defaultdict(set)
+    for key, report_id in conn.execute(sa.text("SELECT check_key, report_id FROM identity_assessable")):
+        assessed[key].add(report_id)
+    return assessed
+
+
+def evaluate(engine: Engine, checks: tuple[Check, ...] = CHECKS, *, docs_dir: Path | None = None) -> RunSummary:
+    """Validate the warehouse with the GX suites and turn the rows they found unexpected into results
+    with evidence (not stored: see :func:`store`)."""
     with translate_errors(str(engine.url)), engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             # Fresh planner statistics (sampled: milliseconds): without them SQLite joins reports to their
             # previous year (carry_continuity) in seconds instead of milliseconds. PostgreSQL autovacuums.
             conn.execute(sa.text("PRAGMA analysis_limit=1000"))
             conn.execute(sa.text("ANALYZE"))
+    run_id = uuid.uuid4().hex
+    try:
+        with translate_errors(str(engine.url)), engine.begin() as conn:
+            for statement in snapshot_statements():
+                conn.execute(sa.text(statement), {"run_id": run_id})
+        gx_run = run_gx(engine.url.render_as_string(hide_password=False), docs_dir, checks, run_id=run_id)
+    finally:
+        with translate_errors(str(engine.url)), engine.begin() as conn:
+            conn.execute(sa.text(f"DELETE FROM {SNAPSHOT_TABLE} WHERE run_id = :run_id"), {"run_id": run_id})
+    findings = gx_run.findings
+    with translate_errors(str(engine.url)), engine.begin() as conn:
         reports = _report_context(conn)
-        findings: dict[str, list[Finding]] = {}
-        assessed: dict[str, set[int]] = {}
-        for check in checks:
-            rows = conn.execute(sa.text(check.sql_on())).mappings().all()
-            findings[check.key] = [
-                Finding(**{k: (Outcome(row[k]) if k == "outcome" else row[k]) for k in FINDING_COLUMNS}) for row in rows
-            ]
-            assessed[check.key] = {r for (r,) in conn.execute(sa.text(check.assessed_sql))}
+        assessed = _assessable(conn)
         cells, previous = _evidence(conn, {f.report_id for fs in findings.values() for f in fs}, checks)
         declared = _check_evidence(conn, checks, findings)
 
     results: list[Result] = []
     for check in checks:
         failing = defaultdict(list)
-        for f in findings[check.key]:
+        for f in findings.get(check.key, []):
             failing[f.report_id].append(f)
         for report_id, ctx in reports.items():
             if report_id not in assessed[check.key]:
@@ -240,7 +258,8 @@ def evaluate(engine: Engine, checks: tuple[Check, ...] = CHECKS) -> RunSummary:
         if not r.fingerprint:
             ctx = reports[r.report_id]
             r.fingerprint = fingerprint(ctx["agency_key"], ctx["url"], ctx["year"], r.check.key, r.scope)
-    return RunSummary(run_id=uuid.uuid4().hex, results=results, reports=reports)
+    return RunSummary(run_id=run_id, results=results, reports=reports, docs_index=gx_run.docs_index,
+                      gx=gx_run)  # fmt: skip
 
 
 def store(engine: Engine, summary: RunSummary) -> None:
@@ -272,27 +291,81 @@ def _quiet_gx() -> None:
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
-class GXMode(StrEnum):
-    #: GX validates the findings this run stored (check_results): cheap, the default.
-    FINDINGS = "findings"
-    #: GX runs every identity's SQL itself over the cells: the same answer, several times the cost
-    #: (GX executes each expectation's query 3 to 7 times per run), for cross-checking.
-    IDENTITIES = "identities"
+class ValidationFailed(WarehouseError):
+    """Great Expectations could not evaluate an expectation: the run has no answer for it."""
 
 
-def _finding_query(check: Check) -> str:
-    return f"SELECT * FROM {{batch}} WHERE check_key = '{check.key}' AND outcome IN ('FAIL', 'UNCERTAIN')"
+#: Every failing report and scope, with both sides (see expectations.checks.INDEX_COLUMNS).
+RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": list(INDEX_COLUMNS),
+    # GX 1.24 cuts the unexpected-index list at partial_unexpected_count even in COMPLETE: ask for all of them
+    "partial_unexpected_count": 1_000_000_000,
+}
 
 
-def run_gx(
-    url: str, docs_dir: Path | None, checks: tuple[Check, ...] = CHECKS, mode: GXMode = GXMode.FINDINGS
-) -> tuple[dict[str, int], Path | None]:
-    """Validate the warehouse with Great Expectations: one UnexpectedRowsExpectation per check, one
-    checkpoint run, the Data Docs site built once into ``docs_dir``. Returns what GX counted per check."""
+@dataclass
+class GXRun:
+    """What the checkpoint returned, read into findings: check key -> its unexpected rows."""
+
+    findings: dict[str, list[Finding]]
+    unexpected: dict[str, int]  # per check: how many report-scopes GX found unexpected
+    success: bool
+    docs_index: Path | None = None
+
+
+def _raised(info) -> str | None:
+    """The message of an exception GX caught while evaluating an expectation (flat, or per metric)."""
+    if not isinstance(info, dict):
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message") or "an exception")
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message") or "an exception")
+    return None
+
+
+def _findings(validation_results) -> tuple[dict[str, list[Finding]], dict[str, int]]:
+    """One finding per report and scope, from the unexpected-index rows of each expectation."""
+    by_scope: dict[str, dict[tuple[int, str | None], Finding]] = defaultdict(dict)
+    for validation in validation_results:
+        for r in validation.results:
+            config = r.expectation_config
+            key, outcome = config.meta["check"], Outcome(config.meta["outcome"])
+            problem = _raised(r.exception_info)
+            if problem is not None:
+                raise ValidationFailed(f"Great Expectations could not evaluate {key}: {problem}")
+            if not r.success and not r.result.get("unexpected_index_list"):
+                raise ValidationFailed(f"Great Expectations failed {key} without saying which rows")
+            rows = r.result.get("unexpected_index_list")
+            if len(rows or []) != int(r.result.get("unexpected_count") or 0):
+                raise ValidationFailed(
+                    f"Great Expectations counted {r.result.get('unexpected_count')} unexpected rows for {key} "
+                    f"but returned {len(rows or [])}"
+                )
+            for row in rows or []:
+                scope_key = (int(row["report_id"]), row["scope"])
+                if scope_key in by_scope[key]:  # both sides unreadable: one UNCERTAIN finding
+                    continue
+                by_scope[key][scope_key] = Finding(
+                    report_id=int(row["report_id"]), scope=row["scope"], left_value=row["left_readable"],
+                    right_value=row["right_readable"], n_unreadable=int(row["n_unreadable"] or 0),
+                    n_missing=int(row["n_missing"] or 0), n_blank=int(row["n_blank"] or 0),
+                    n_inferred=int(row["n_inferred"] or 0), outcome=outcome,
+                )  # fmt: skip
+    findings = {
+        key: sorted(found.values(), key=lambda f: (f.report_id, f.scope or "")) for key, found in by_scope.items()
+    }
+    return findings, {key: len(found) for key, found in findings.items()}
+
+
+def run_gx(url: str, docs_dir: Path | None, checks: tuple[Check, ...] = CHECKS, *, run_id: str) -> GXRun:
+    """The checkpoint: one suite per subject, each validating its subject's identity view (this run's
+    snapshot of it, ``identity_sides``), in one run; the Data Docs site built once into ``docs_dir``."""
     _quiet_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
-    from great_expectations.expectations import UnexpectedRowsExpectation
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -300,6 +373,19 @@ def run_gx(
     if docs_dir is not None:
         docs_dir = docs_dir.resolve()  # GX wants an absolute base_directory (data/docs is relative)
         docs_dir.mkdir(parents=True, exist_ok=True)
+        # every run's validation results kept beside the site (data/docs/../gx/validations): the site's
+        # index lists the runs, so that the last ones can be compared
+        context.add_store(
+            "nianbao_validations",
+            {
+                "class_name": "ValidationResultsStore",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir.parent / "gx" / "validations"),
+                },
+            },
+        )
+        context.validation_results_store_name = "nianbao_validations"
         context.add_data_docs_site(
             site_name="nianbao",
             site_config={
@@ -315,49 +401,34 @@ def run_gx(
         source = context.data_sources.add_postgres(name="warehouse", connection_string=url)
     else:
         source = context.data_sources.add_sql(name="warehouse", connection_string=url)
-    table = "cells" if mode is GXMode.IDENTITIES else "check_results"
-    batch = source.add_table_asset(name=table, table_name=table).add_batch_definition_whole_table(f"all {table}")
-    suite = context.suites.add(gx.ExpectationSuite(name="nianbao_identities"))
-    for check in checks:
-        suite.add_expectation(
-            UnexpectedRowsExpectation(
-                unexpected_rows_query=check.sql if mode is GXMode.IDENTITIES else _finding_query(check),
-                description=f"{check.key} ({check.severity.value}): {check.description}",
-                meta={"check": check.key},
-            )
+    definitions = []
+    for subject in dict.fromkeys(c.subject for c in checks):
+        view = subject_view(subject)
+        asset = source.add_query_asset(name=view, query=snapshot_batch_query(run_id, subject))
+        batch = asset.add_batch_definition_whole_table(subject)
+        suite = context.suites.add(gx.ExpectationSuite(name=f"nianbao.{subject}"))
+        for check in checks:
+            if check.subject == subject:
+                for expectation in check.gx_expectations():
+                    suite.add_expectation(expectation)
+        definitions.append(
+            context.validation_definitions.add(gx.ValidationDefinition(name=subject, data=batch, suite=suite))
         )
-    definition = context.validation_definitions.add(gx.ValidationDefinition(name="warehouse", data=batch, suite=suite))
     checkpoint = context.checkpoints.add(
-        gx.Checkpoint(name="nianbao", validation_definitions=[definition], actions=actions)
+        gx.Checkpoint(name="nianbao", validation_definitions=definitions, actions=actions, result_format=RESULT_FORMAT)
     )
     result = checkpoint.run()
-    counts: dict[str, int] = {}
-    for validation in result.run_results.values():
-        for r in validation.results:
-            counts[r.expectation_config.meta["check"]] = int(r.result.get("observed_value") or 0)
+    findings, unexpected = _findings(result.run_results.values())
     index = docs_dir / "index.html" if docs_dir is not None and (docs_dir / "index.html").exists() else None
-    return counts, index
+    return GXRun(findings=findings, unexpected=unexpected, success=bool(result.success), docs_index=index)
 
 
-class ChecksDisagree(WarehouseError):
-    pass
-
-
-def validate_warehouse(
-    engine: Engine, *, docs_dir: Path | None = None, use_gx: bool = True, gx_mode: GXMode = GXMode.FINDINGS
-) -> RunSummary:
-    """The warehouse run: evaluate every identity once, store the results, have GX validate and build the
-    Data Docs site. GX's count of unexpected rows must equal nianbao's, or the run says so."""
+def validate_warehouse(engine: Engine, *, docs_dir: Path | None = None) -> RunSummary:
+    """The warehouse run: the GX checkpoint decides every check on every report, the results are stored,
+    the Data Docs site is built into ``docs_dir``."""
     ensure_writable_schema(engine)
-    summary = evaluate(engine)
+    summary = evaluate(engine, docs_dir=docs_dir)
     store(engine, summary)
-    if use_gx:
-        url = engine.url.render_as_string(hide_password=False)
-        summary.gx_unexpected, summary.docs_index = run_gx(url, docs_dir, mode=gx_mode)
-        ours = {c.key: sum(1 for r in summary.results if r.check is c and r.outcome in (Outcome.FAIL,
-                Outcome.UNCERTAIN)) for c in CHECKS}  # fmt: skip
-        if ours != summary.gx_unexpected:
-            raise ChecksDisagree(f"Great Expectations counted {summary.gx_unexpected}, nianbao {ours}")
     return summary
 
 
@@ -373,7 +444,6 @@ def check_reports(
     parsed: list[tuple[Path, Report | ParseFailure | str]],
     *,
     docs_dir: Path | None = None,
-    use_gx: bool = True,
     work_dir: Path | None = None,
 ) -> list[FileCheck]:
     """Check parsed files without a warehouse: a throwaway SQLite warehouse, the same suite.
@@ -400,7 +470,7 @@ def check_reports(
                 raise
             except Exception as exc:  # one report the warehouse cannot take: its error, the others go on
                 item.error = f"the report could not be checked ({type(exc).__name__}: {exc!s:.200})"
-        summary = validate_warehouse(engine, docs_dir=docs_dir, use_gx=use_gx)
+        summary = validate_warehouse(engine, docs_dir=docs_dir)
         engine.dispose()
     for r in summary.results:
         for item in report_of.get(r.report_id, []):  # identical files are one document

@@ -88,7 +88,6 @@ def check_files(
     paths: list[Path],
     *,
     docs_dir: Path | None = None,
-    use_gx: bool = True,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> list[FileCheck]:
@@ -108,4 +107,4 @@ def check_files(
         source = Path(path).resolve().as_uri()
         parsed.append((Path(path), parse_or_failure(data, source, time_limit=time_limit, max_bytes=max_bytes)))
     with scratch_dir("check") as work:
-        return check_reports(parsed, docs_dir=docs_dir, use_gx=use_gx, work_dir=work)
+        return check_reports(parsed, docs_dir=docs_dir, work_dir=work)

@@ -440,7 +440,7 @@ def run(formats: set[str], per_kind: int, seed: int, kinds: tuple[str, ...] = KI
                 variants.append((kind, where, report))
         batch = [(Path(f"/corrupt/{path.name}/original"), original)]
         batch += [(Path(f"/corrupt/{path.name}/{n}"), r) for n, (_, _, r) in enumerate(variants)]
-        checked = check_reports(batch, use_gx=False)
+        checked = check_reports(batch)
         original_checks = findings_of(checked[0].results)
         for (kind, where, report), item in zip(variants, checked[1:], strict=True):
             verdict, differences, how = judge(original, report, original_checks, findings_of(item.results))

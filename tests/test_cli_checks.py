@@ -82,7 +82,9 @@ def test_validate_then_flags_then_review(env) -> None:
     reviewed = runner.invoke(app, ["flags", "review", fingerprint[:8], "--dismiss", "--note", "district-wide table"])
     assert reviewed.exit_code == 0 and f"{fingerprint}: dismissed" in reviewed.stdout
     assert fingerprint not in runner.invoke(app, ["flags", "--json"]).stdout
-    runner.invoke(app, ["validate", "--no-docs"])  # a re-run keeps the decision
+    runner.invoke(app, ["validate"])  # a re-run keeps the decision, and both runs' validations
+    runs = {p.parent.name for p in (env / "gx" / "validations").rglob("*.json")}
+    assert len(runs) == 2  # kept in the data dir: the site's index lists both runs
     assert fingerprint not in runner.invoke(app, ["flags", "--json"]).stdout
     listed = runner.invoke(app, ["flags", "--dismissed"])
     assert "dismissed" in listed.stdout and fingerprint[:12] in listed.stdout

@@ -225,7 +225,7 @@ def checked():
     from expectations.run import check_reports
 
     def run(*reports: Report):
-        items = check_reports([(Path(f"/damaged/{n}"), r) for n, r in enumerate(reports)], use_gx=False)
+        items = check_reports([(Path(f"/damaged/{n}"), r) for n, r in enumerate(reports)])
         return [{(r.check.key, r.scope) for r in item.results if r.outcome.value == "FAIL"} for item in items]
 
     return run

@@ -1,7 +1,9 @@
-"""The identity checks: the seeds, one broken report per check, UNCERTAIN, the warehouse run, flag reviews."""
+"""The identity checks: the seeds, one broken report per check, UNCERTAIN, the warehouse run, flag reviews;
+and that Great Expectations decides them (alter an expectation and the flags change)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from datetime import date
 
@@ -9,9 +11,11 @@ import pytest
 import sqlalchemy as sa
 from conftest import FIXTURES, seed_path
 
+from expectations import checks
 from expectations.checks import Outcome
 from expectations.flags import Decision, list_flags, review_flag
-from expectations.run import GXMode, evaluate, store, validate_warehouse
+from expectations.requests import REQUEST_BALANCE
+from expectations.run import ValidationFailed, evaluate, store, validate_warehouse
 from expectations.suite import CHECKS
 from flows.ingest import check_files, load_bytes, load_file
 from parsers import parse_file
@@ -43,7 +47,7 @@ def _fails(results) -> set[tuple[str, str | None]]:
 
 @pytest.fixture(scope="module")
 def checked_seeds():
-    return {item.path.name[:3]: item for item in check_files(SEEDS, use_gx=False)}
+    return {item.path.name[:3]: item for item in check_files(SEEDS)}
 
 
 @pytest.mark.parametrize("seed", sorted(SEED_FAILURES))
@@ -72,7 +76,7 @@ def test_seed_004_is_not_assessable(checked_seeds) -> None:
 
 
 def test_the_fixture_documents_check_like_their_seeds() -> None:
-    for item in check_files(DOCUMENTS, use_gx=False):
+    for item in check_files(DOCUMENTS):
         assert item.error is None, f"{item.path.name}: {item.error}"
         assert _fails(item.results) == SEED_FAILURES[item.path.name[:3]], item.path.name
 
@@ -208,9 +212,15 @@ def validated(warehouse_url, tmp_path):
 def test_warehouse_run_stores_results_and_builds_data_docs(validated) -> None:
     engine, summary, docs = validated
     assert (docs / "index.html").exists() and summary.docs_index == docs / "index.html"
-    ours = {c.key: sum(1 for r in summary.results if r.check is c and r.outcome in (Outcome.FAIL, Outcome.UNCERTAIN))
-            for c in CHECKS}  # fmt: skip
-    assert summary.gx_unexpected == ours  # GX ran the same SQL and found the same rows
+    # what the checkpoint found unexpected: seed 002's two columns, for two checks, once (its six copies in
+    # several formats are one report; they agree, so documents_agree finds nothing)
+    assert summary.gx.unexpected == {"request_balance": 2, "outcome_sum": 2}
+    assert summary.gx.unexpected == {
+        c.key: n for c in CHECKS
+        if (n := sum(1 for r in summary.results if r.check is c and r.outcome is not Outcome.PASS
+                     and r.outcome is not Outcome.NOT_ASSESSABLE))
+    }  # fmt: skip
+    assert summary.gx.success is False
     with engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT COUNT(*) FROM check_results")).scalar_one()
         failed = conn.execute(sa.text("SELECT SUM(failed_checks) FROM report_overview")).scalar_one()
@@ -221,17 +231,80 @@ def test_warehouse_run_stores_results_and_builds_data_docs(validated) -> None:
     assert agency_year_check == {("白银市平川区", 2020, "request_balance"), ("白银市平川区", 2020, "outcome_sum")}
 
 
-def test_gx_running_the_identity_sql_itself_finds_the_same(warehouse_url) -> None:
-    """The cross-check mode: GX executes every identity's SQL over the cells, not the stored findings."""
+def test_data_docs_show_the_identity_views_and_each_failing_report(validated) -> None:
+    _, _, docs = validated
+    pages = [p.read_text(encoding="utf-8") for p in (docs / "validations").rglob("*.html")]
+    text = "\n".join(pages)
+    assert len(pages) == 5  # one validation per subject: requests, reviews, report, history, copies
+    for subject in ("requests", "reviews", "report", "history", "copies"):
+        assert f"identities_{subject}" in text
+    assert "check_results" not in text  # GX validates the reports' identities, not a table of findings
+    assert "收支平衡" in text and "request_balance" in text  # each expectation named in Chinese and English
+    assert "白银市平川区" in text and "natural_person" in text  # a failing row: agency, scope, both sides
+
+
+# --- Great Expectations decides --------------------------------------------------------
+
+
+def test_the_flags_follow_the_expectations(warehouse_url) -> None:
+    """Alter one expectation and the flags change: they come from what the checkpoint returned."""
+    import great_expectations.expectations as gxe
+
     engine = make_engine(warehouse_url)
-    for path in SEEDS + DOCUMENTS:
-        load_file(engine, path)
-    summary = validate_warehouse(engine, gx_mode=GXMode.IDENTITIES)
-    assert summary.gx_unexpected["request_balance"] == 2  # seed 002's two columns, once: not once per copy
-    assert summary.gx_unexpected == {
-        c.key: sum(1 for r in summary.results if r.check is c and r.outcome is not Outcome.PASS
-                   and r.outcome is not Outcome.NOT_ASSESSABLE) for c in CHECKS
-    }  # fmt: skip
+    load_file(engine, seed_path("002"))
+
+    def receipts_at_least_settled(check):  # a looser rule: 一 + 二 ≥ (七)总计 + 四 (seed 002 has 3 ≥ 0)
+        return [gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="left_value", column_B="right_value", or_equal=True, row_condition=checks.only(check),
+            meta={"check": check.key, "outcome": "FAIL"})]  # fmt: skip
+
+    def settled_at_least_receipts(check):  # the reverse: 3 ≥ 0 fails it
+        return [gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="right_value", column_B="left_value", or_equal=True, row_condition=checks.only(check),
+            meta={"check": check.key, "outcome": "FAIL"})]  # fmt: skip
+
+    def flagged(rule) -> set[tuple[str, str | None]]:
+        altered = tuple(dataclasses.replace(c, expectations=rule) if c is REQUEST_BALANCE else c for c in CHECKS)
+        return _fails(evaluate(engine, altered).results)
+
+    outcome_sum = {("outcome_sum", "natural_person"), ("outcome_sum", "total")}
+    assert flagged(REQUEST_BALANCE.expectations) == SEED_FAILURES["002"]
+    assert flagged(receipts_at_least_settled) == outcome_sum
+    assert flagged(settled_at_least_receipts) == SEED_FAILURES["002"]
+    engine.dispose()
+
+
+def test_a_known_imbalance_is_flagged_with_its_cells_and_difference(warehouse_url, base: Report) -> None:
+    engine = make_engine(warehouse_url)
+    broken = _set(base, "carried_forward", natural_person=4, total=4)  # 四、结转下年度 0 -> 4: 4 more settled
+    target = _load(engine, broken, "imbalanced").report_id
+    summary = validate_warehouse(engine)
+    (finding,) = [r for r in summary.results if r.report_id == target and r.outcome is Outcome.FAIL
+                  and r.scope == "natural_person"]  # fmt: skip
+    assert finding.check is REQUEST_BALANCE
+    assert finding.difference == -4 and finding.right_value - finding.left_value == 4
+    forward = next(c for c in finding.cells if c["row"] == "carried_forward")
+    assert (forward["column"], forward["value"], forward["raw"]) == ("natural_person", 4, "4")
+    assert "相差-4" in finding.message_zh
+    assert summary.gx.findings["request_balance"][0].report_id == target
+    engine.dispose()
+
+
+def test_a_failing_expectation_stops_the_run(warehouse_url, monkeypatch) -> None:
+    """GX that cannot evaluate a check is an error, never a silent pass."""
+    engine = make_engine(warehouse_url)
+    load_file(engine, seed_path("000"))
+
+    def broken(check):
+        import great_expectations.expectations as gxe
+
+        return [gxe.ExpectColumnValuesToNotBeNull(column="no_such_column", row_condition=checks.only(check),
+                                                  meta={"check": check.key, "outcome": "UNCERTAIN"})]  # fmt: skip
+
+    altered = tuple(dataclasses.replace(c, expectations=broken) if c is REQUEST_BALANCE else c for c in CHECKS)
+    with pytest.raises(ValidationFailed, match="request_balance"):
+        evaluate(engine, altered)
+    engine.dispose()
 
 
 def test_a_review_survives_reruns_and_reopens_when_numbers_change(validated) -> None:
@@ -271,8 +344,15 @@ def test_queries_do_not_grow_with_the_number_of_reports(tmp_path, base: Report) 
         for i in range(n):
             _load(engine, base.model_copy(update={"agency": f"{base.agency}{i}"}), f"r{i}")
         seen = []
-        sa.event.listen(engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
-        store(engine, evaluate(engine))
+
+        def count(*args) -> None:
+            seen.append(args[2])
+
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)  # nianbao's and GX's engines
+        try:
+            store(engine, evaluate(engine))
+        finally:
+            sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
         engine.dispose()
         return len(seen)
 

@@ -193,3 +193,30 @@ class FlagReview(SQLModel, table=True):
     numbers_hash: str | None = Field(default=None, max_length=64)  # the numbers the decision was about
     reviewer: str | None = Field(default=None, max_length=100)
     decided_at: datetime = Field(default_factory=utcnow)
+
+
+class IdentitySide(SQLModel, table=True):
+    """One row of a check run's snapshot of the identity views (warehouse/views.py): both sides of one
+    identity on one report and scope. Great Expectations validates these; the run deletes its rows."""
+
+    __tablename__ = "identity_sides"
+    __table_args__ = (sa.Index("ix_identity_sides_run_subject_check", "run_id", "subject", "check_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(max_length=64)
+    subject: str = Field(max_length=20)
+    check_key: str = Field(max_length=40)
+    report_id: int
+    agency: str | None = Field(default=None, max_length=200)
+    year: int | None = None
+    form: str | None = Field(default=None, max_length=10)
+    scope: str | None = Field(default=None, max_length=500)
+    left_value: float | None = None
+    right_value: float | None = None
+    left_readable: float | None = None
+    right_readable: float | None = None
+    n_unreadable: int | None = None
+    n_missing: int | None = None
+    n_blank: int | None = None
+    n_inferred: int | None = None
+    operands: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))

@@ -18,6 +18,7 @@ from parsers.form import REQUEST_COLUMN_KEYS, REVIEW_KEYS
 
 FORM_VIEWS = ("report_overview", "report_requests", "report_reviews", "report_proactive")
 IDENTITY_VIEWS = ("report_documents", "report_versions")  # report identity (issue 12)
+#: every view, in creation order; the check views (identity_*, identities_*) are added below
 VIEW_NAMES = FORM_VIEWS + IDENTITY_VIEWS
 
 _REPORT_COLUMNS = """r.id AS report_id, a.name AS agency, a.district AS district, a.level AS level,
@@ -60,7 +61,7 @@ SELECT {_REPORT_COLUMNS}, c.ordinal AS item_order, c.row_key AS item, f.label AS
 JOIN cells c ON c.report_id = r.id AND c.tbl = 'proactive'
 LEFT JOIN form_rows f ON f.tbl = 'proactive' AND f.key = c.row_key
 WHERE r.status = 'parsed'"""
-    return [overview, requests, reviews, proactive, *identity_view_statements()]
+    return [overview, requests, reviews, proactive, *report_identity_view_statements(), *identity_view_statements()]
 
 
 # --- report identity (issue 12): every document of a report, and its history -------------------------
@@ -71,7 +72,7 @@ _CURRENT_OF = """(SELECT MIN(cr.id) FROM reports cr JOIN agencies ca ON ca.id = 
 _ROLE = """CASE r.status WHEN 'parsed' THEN 'current' ELSE r.status END"""
 
 
-def identity_view_statements() -> list[str]:
+def report_identity_view_statements() -> list[str]:
     """``report_documents`` (one row per document URL of each report) and ``report_versions`` (one row per
     document of each report, with how many numbers differ from the current one)."""
     documents = f"""CREATE VIEW report_documents AS
@@ -103,4 +104,381 @@ FROM (
 
 
 def drop_statements() -> list[str]:
+    """``DROP VIEW`` for every view of :data:`VIEW_NAMES` (the check views too), dependants first."""
     return [f"DROP VIEW IF EXISTS {name}" for name in reversed(VIEW_NAMES)]
+
+
+# --- the identities (勾稽关系), side by side: what the Great Expectations suites validate -------------
+#
+# One view per identity, ``identity_<check>``: one row per current report and scope (a column, a row,
+# a group, a stated count, the report) with both sides of the identity. ``left_value`` and
+# ``right_value`` are NULL when an operand of that side is unreadable or missing (the identity cannot
+# be decided: UNCERTAIN); ``left_readable`` and ``right_readable`` are the same sides over the operands
+# that could be read, for messages. One view per subject, ``identities_<subject>``, stacks the views
+# of its identities: it is the batch its suite validates. ``identity_assessable`` lists the reports
+# each identity applies to (the others are NOT_ASSESSABLE). Whether an identity holds is decided by
+# the expectations (expectations/), not here.
+
+#: subject -> its identities, in the order of expectations/<subject>.py
+IDENTITY_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "requests": ("request_balance", "outcome_sum", "applicant_sum", "complete"),
+    "reviews": ("review_sum",),
+    "report": ("outdated_form", "narrative_match"),
+    "history": ("carry_continuity",),
+    "copies": ("documents_agree",),
+}
+IDENTITY_COLUMNS = (
+    "check_key", "report_id", "agency", "year", "form", "scope", "left_value", "right_value", "left_readable",
+    "right_readable", "n_unreadable", "n_missing", "n_blank", "n_inferred", "operands",
+)  # fmt: skip
+
+
+#: what a subject view adds to its identity views: who and when
+_CONTEXT_COLUMNS = ("agency", "year", "form")
+
+
+def identity_view(check_key: str) -> str:
+    return f"identity_{check_key}"
+
+
+def subject_view(subject: str) -> str:
+    return f"identities_{subject}"
+
+
+IDENTITY_VIEW_NAMES = (
+    *(identity_view(k) for keys in IDENTITY_SUBJECTS.values() for k in keys),
+    *(subject_view(s) for s in IDENTITY_SUBJECTS),
+    "identity_assessable",
+)
+VIEW_NAMES = VIEW_NAMES + IDENTITY_VIEW_NAMES
+
+
+def _in(keys: tuple[str, ...]) -> str:
+    """``('a', 'b')`` for SQL; keys come from parsers/form.py, never from input."""
+    return "(" + ", ".join(f"'{k}'" for k in keys) + ")"
+
+
+def _valid_number() -> str:
+    from parsers.form import AMOUNT_METRICS, SIGNED_METRICS, Table
+
+    proactive = Table.PROACTIVE.value
+    return (
+        "c.value IS NOT NULL AND ("
+        f"(c.tbl = '{proactive}' AND (c.value >= 0 OR c.column_key IN {_in(tuple(sorted(SIGNED_METRICS)))}) "
+        f"AND (CAST(c.value AS INTEGER) = c.value OR c.column_key IN {_in(tuple(sorted(AMOUNT_METRICS)))})) "
+        f"OR (c.tbl <> '{proactive}' AND c.value >= 0 AND CAST(c.value AS INTEGER) = c.value))"
+    )
+
+
+#: a cell ``c`` that ``complete`` counts: present and a non-negative whole number; in part 二 a signed
+#: change (本年增/减) may be negative and a money amount (万元) may have a fraction
+VALID_NUMBER = _valid_number()
+
+
+def _sum_identity(
+    key: str, *, tbl: str, scope: str, member: str, left: tuple[str, ...], right: tuple[str, ...],
+    expected_left: str, expected_right: str, operands: str,
+) -> str:  # fmt: skip
+    """``sum(left members) = sum(right members)`` within each scope of each current report.
+
+    Each operand is tagged with its side once (``side``: 1 left, 2 right), then summed per side; a side is
+    NULL when one of its operands is unreadable or fewer operands than expected are present.
+    """
+    members = tuple(dict.fromkeys(left + right))
+
+    def side(n: int, expected: str) -> tuple[str, str]:
+        readable = f"SUM(CASE WHEN s.side = {n} THEN COALESCE(s.value, 0) ELSE 0 END)"
+        unreadable = f"SUM(CASE WHEN s.side = {n} AND s.value IS NULL THEN 1 ELSE 0 END)"
+        present = f"SUM(CASE WHEN s.side = {n} THEN 1 ELSE 0 END)"  # one cell per report, table, row, column
+        return f"CASE WHEN {unreadable} = 0 AND {present} >= {expected} THEN {readable} END", readable
+
+    left_value, left_readable = side(1, expected_left)
+    right_value, right_readable = side(2, expected_right)
+    return f"""SELECT '{key}' AS check_key, s.report_id AS report_id, s.scope AS scope,
+  {left_value} AS left_value,
+  {right_value} AS right_value,
+  {left_readable} AS left_readable,
+  {right_readable} AS right_readable,
+  SUM(CASE WHEN s.value IS NULL THEN 1 ELSE 0 END) AS n_unreadable,
+  ({expected_left}) + ({expected_right}) - COUNT(DISTINCT s.member) AS n_missing,
+  SUM(CASE WHEN s.kind = 'blank' THEN 1 ELSE 0 END) AS n_blank,
+  SUM(CASE WHEN s.kind = 'inferred' THEN 1 ELSE 0 END) AS n_inferred,
+  {operands} AS operands
+FROM (
+  SELECT c.report_id AS report_id, {scope} AS scope, c.{member} AS member, c.value AS value, c.kind AS kind,
+    c.row_key AS row_key, CASE WHEN c.{member} IN {_in(left)} THEN 1 ELSE 2 END AS side
+  FROM cells c JOIN reports r ON r.id = c.report_id
+  WHERE r.status = 'parsed' AND c.tbl = '{tbl}' AND c.{member} IN {_in(members)}
+) s
+GROUP BY s.report_id, s.scope"""
+
+
+#: the same agency's current report of the year before (the same agency key: spellings of one agency are one)
+_PREVIOUS = """JOIN agencies ra ON ra.id = r.agency_id JOIN agencies pa ON pa.key = ra.key
+JOIN reports p ON p.agency_id = pa.id AND p.year = r.year - 1 AND p.status = 'parsed'"""
+
+
+#: The current report ``r`` and each other copy ``o`` of the same agency (key) and year, with its document
+#: ``od``: its ``alternate`` documents and ``superseded`` ones (documents_agree, expectations/copies.py)
+COPIES = """FROM reports r
+JOIN agencies a ON a.id = r.agency_id
+JOIN agencies oa ON oa.key = a.key
+JOIN reports o ON o.agency_id = oa.id AND o.year = r.year AND o.id <> r.id AND o.status IN ('alternate', 'superseded')
+JOIN documents od ON od.id = o.document_id"""
+#: ... still online: an older version at the current document's own URL was replaced there (history, not a copy)
+COPY_ONLINE = """NOT EXISTS (SELECT 1 FROM document_urls u JOIN document_urls ou ON ou.url = u.url
+  WHERE u.document_id = r.document_id AND ou.document_id = o.document_id)"""
+#: a copy's scope: the first 16 hex digits of its SHA-256 (a decision holds until either copy changes)
+COPY_SCOPE = "SUBSTR(od.sha256, 1, 16)"
+
+
+def _plus(keys: tuple[str, ...]) -> str:
+    return " + ".join(keys)
+
+
+def identity_selects() -> dict[str, str]:
+    """check key -> the SELECT of its identity view (columns: IDENTITY_COLUMNS)."""
+    from parsers.form import (
+        APPLICANT_COLUMN_KEYS,
+        OTHER_ROWS_2021,
+        OUTCOME_ROW_KEYS,
+        REQUEST_ROW_KEYS,
+        REVIEW_GROUPS,
+        REVIEW_OUTCOMES,
+        FormVersion,
+        Table,
+        outcome_row_keys,
+        proactive_items,
+        request_row_keys,
+    )
+
+    requests, reviews = Table.REQUESTS.value, Table.REVIEWS.value
+    received, settled = REQUEST_ROW_KEYS[:2], (REQUEST_ROW_KEYS[-2], REQUEST_ROW_KEYS[-1])
+    total_processed, carried_over, carried_forward = settled[0], received[1], settled[1]
+    total_column = REQUEST_COLUMN_KEYS[-1]
+    # 1 when a report prints the 2021 (六) rows: how many outcome rows (and cells) to expect depends on it
+    is_2021 = f"MAX(CASE WHEN c.row_key IN {_in(OTHER_ROWS_2021)} THEN 1 ELSE 0 END)"
+    is_2021_s = is_2021.replace("c.row_key", "s.row_key")  # the same, inside a sum identity
+    n_2019, n_2021 = len(outcome_row_keys(FormVersion.V2019)), len(outcome_row_keys(FormVersion.V2021))
+    parts = tuple(outcome for outcome, _ in REVIEW_OUTCOMES[:-1])
+    total = REVIEW_OUTCOMES[-1][0]
+    group_of = " ".join(
+        f"WHEN c.row_key IN {_in(tuple(f'{g}_{o}' for o in (*parts, total)))} THEN '{g}'" for g, _ in REVIEW_GROUPS
+    )
+    old, new = FormVersion.V2019.value, FormVersion.V2021.value
+    valid = VALID_NUMBER
+    proactive = Table.PROACTIVE.value
+    # the part 二 cells of each form version, as item.metric (the form of part 二 is the report's ``form``)
+    pairs = {
+        v: tuple(f"{i.key}.{m}" for i in proactive_items(v) for m in i.metrics[v])
+        for v in (FormVersion.V2019, FormVersion.V2021)
+    }
+    expected_cells = (
+        f"(CASE WHEN {is_2021} = 1 THEN {len(request_row_keys(FormVersion.V2021))} "
+        f"ELSE {len(request_row_keys(FormVersion.V2019))} END) * {len(REQUEST_COLUMN_KEYS)} + {len(REVIEW_KEYS)} + "
+        f"(CASE WHEN r.form = '{new}' THEN {len(pairs[FormVersion.V2021])} ELSE {len(pairs[FormVersion.V2019])} END)"
+    )
+    in_form = (
+        f"(c.tbl = '{proactive}' AND ((r.form = '{new}' AND (c.row_key || '.' || c.column_key) IN "
+        f"{_in(pairs[FormVersion.V2021])}) OR (r.form <> '{new}' AND "
+        f"(c.row_key || '.' || c.column_key) IN {_in(pairs[FormVersion.V2019])})))"
+    )
+    narrative = "narrative"  # warehouse.load.NARRATIVE: the counts a report's text states
+    return {
+        "request_balance": _sum_identity(
+            "request_balance",
+            tbl=requests,
+            scope="c.column_key",
+            member="row_key",
+            left=received,
+            right=settled,
+            expected_left="2",
+            expected_right="2",
+            operands=f"'{requests}[' || s.scope || ']: {_plus(received)} = {_plus(settled)}'",
+        ),
+        "outcome_sum": _sum_identity(
+            "outcome_sum",
+            tbl=requests,
+            scope="c.column_key",
+            member="row_key",
+            left=(total_processed,),
+            right=OUTCOME_ROW_KEYS,
+            expected_left="1",
+            expected_right=f"(CASE WHEN {is_2021_s} = 1 THEN {n_2021} ELSE {n_2019} END)",
+            operands=f"'{requests}[' || s.scope || ']: {total_processed} = granted + … + other_*'",
+        ),
+        "applicant_sum": _sum_identity(
+            "applicant_sum",
+            tbl=requests,
+            scope="c.row_key",
+            member="column_key",
+            left=(total_column,),
+            right=APPLICANT_COLUMN_KEYS,
+            expected_left="1",
+            expected_right=str(len(APPLICANT_COLUMN_KEYS)),
+            operands=f"'{requests}[' || s.scope || ']: {total_column} = {_plus(APPLICANT_COLUMN_KEYS)}'",
+        ),
+        "complete": f"""SELECT 'complete' AS check_key, c.report_id AS report_id, NULL AS scope,
+  SUM(CASE WHEN {valid} THEN 1 ELSE 0 END) AS left_value,
+  {expected_cells} AS right_value,
+  SUM(CASE WHEN {valid} THEN 1 ELSE 0 END) AS left_readable,
+  {expected_cells} AS right_readable,
+  SUM(CASE WHEN c.value IS NULL THEN 1 ELSE 0 END) AS n_unreadable,
+  0 AS n_missing, SUM(CASE WHEN c.kind = 'blank' THEN 1 ELSE 0 END) AS n_blank,
+  SUM(CASE WHEN c.kind = 'inferred' THEN 1 ELSE 0 END) AS n_inferred,
+  '{proactive}, {requests}, {reviews}: valid numbers = cells the form has' AS operands
+FROM cells c JOIN reports r ON r.id = c.report_id
+WHERE r.status = 'parsed' AND (
+  (c.tbl = '{requests}' AND c.row_key IN {_in(REQUEST_ROW_KEYS)} AND c.column_key IN {_in(REQUEST_COLUMN_KEYS)})
+  OR (c.tbl = '{reviews}' AND c.row_key IN {_in(REVIEW_KEYS)})
+  OR {in_form})
+GROUP BY c.report_id, r.form""",
+        "review_sum": _sum_identity(
+            "review_sum",
+            tbl=reviews,
+            scope=f"CASE {group_of} END",
+            member="row_key",
+            left=tuple(f"{g}_{total}" for g, _ in REVIEW_GROUPS),
+            right=tuple(f"{g}_{p}" for g, _ in REVIEW_GROUPS for p in parts),
+            expected_left="1",
+            expected_right=str(len(parts)),
+            operands=f"'{reviews}: ' || s.scope || '_{total} = {_plus(parts)}'",
+        ),
+        "outdated_form": f"""SELECT 'outdated_form' AS check_key, r.id AS report_id, NULL AS scope,
+  r.year AS left_value, CAST(r.form AS INTEGER) AS right_value,
+  r.year AS left_readable, CAST(r.form AS INTEGER) AS right_readable,
+  0 AS n_unreadable, 0 AS n_missing, 0 AS n_blank, 0 AS n_inferred,
+  'reports.year, reports.form' AS operands
+FROM reports r
+WHERE r.status = 'parsed' AND r.year IS NOT NULL AND r.form IN ('{old}', '{new}')
+  AND EXISTS (SELECT 1 FROM cells c WHERE c.report_id = r.id)""",
+        "narrative_match": f"""SELECT 'narrative_match' AS check_key, n.report_id AS report_id, n.row_key AS scope,
+  MAX(n.value) AS left_value,
+  CASE WHEN SUM(CASE WHEN t.id IS NOT NULL AND t.value IS NULL THEN 1 ELSE 0 END) = 0
+    AND (LENGTH(n.row_key) - LENGTH(REPLACE(n.row_key, '+', '')) + 1) - COUNT(t.id) <= 0
+    THEN SUM(COALESCE(t.value, 0)) END AS right_value,
+  MAX(n.value) AS left_readable,
+  SUM(COALESCE(t.value, 0)) AS right_readable,
+  SUM(CASE WHEN t.id IS NOT NULL AND t.value IS NULL THEN 1 ELSE 0 END) AS n_unreadable,
+  (LENGTH(n.row_key) - LENGTH(REPLACE(n.row_key, '+', '')) + 1) - COUNT(t.id) AS n_missing,
+  SUM(CASE WHEN t.kind = 'blank' THEN 1 ELSE 0 END) AS n_blank,
+  SUM(CASE WHEN t.kind = 'inferred' THEN 1 ELSE 0 END) AS n_inferred,
+  '{narrative}: ' || MAX(n.raw) AS operands
+FROM cells n JOIN reports r ON r.id = n.report_id
+LEFT JOIN cells t ON t.report_id = n.report_id
+  AND t.tbl IN ('{requests}', '{reviews}')
+  AND ('+' || n.row_key || '+') LIKE ('%+' || t.row_key || '+%')
+  AND COALESCE(t.column_key, '') = COALESCE(n.column_key, '')
+WHERE r.status = 'parsed' AND n.tbl = '{narrative}'
+GROUP BY n.report_id, n.id, n.row_key""",
+        "carry_continuity": f"""SELECT 'carry_continuity' AS check_key, c.report_id AS report_id, c.column_key AS scope,
+  CASE WHEN SUM(CASE WHEN c.value IS NULL THEN 1 ELSE 0 END) = 0 THEN MAX(c.value) END AS left_value,
+  CASE WHEN SUM(CASE WHEN prev.value IS NULL THEN 1 ELSE 0 END) = 0 AND MIN(prev.value) = MAX(prev.value)
+    THEN MAX(prev.value) END AS right_value,
+  MAX(c.value) AS left_readable,
+  MAX(prev.value) AS right_readable,
+  SUM(CASE WHEN c.value IS NULL THEN 1 ELSE 0 END) + SUM(CASE WHEN prev.value IS NULL THEN 1 ELSE 0 END)
+    + CASE WHEN MIN(prev.value) <> MAX(prev.value) THEN 1 ELSE 0 END AS n_unreadable,
+  0 AS n_missing,
+  SUM(CASE WHEN c.kind = 'blank' THEN 1 ELSE 0 END) + SUM(CASE WHEN prev.kind = 'blank' THEN 1 ELSE 0 END)
+    AS n_blank,
+  SUM(CASE WHEN c.kind = 'inferred' THEN 1 ELSE 0 END) + SUM(CASE WHEN prev.kind = 'inferred' THEN 1 ELSE 0 END)
+    AS n_inferred,
+  '{requests}[' || c.column_key || ']: {carried_over} = previous year {carried_forward}' AS operands
+FROM cells c JOIN reports r ON r.id = c.report_id
+{_PREVIOUS}
+JOIN cells prev ON prev.report_id = p.id AND prev.tbl = '{requests}' AND prev.row_key = '{carried_forward}'
+  AND prev.column_key = c.column_key
+WHERE r.status = 'parsed' AND c.tbl = '{requests}' AND c.row_key = '{carried_over}'
+  AND c.column_key IN {_in(REQUEST_COLUMN_KEYS)}
+GROUP BY c.report_id, c.column_key""",
+        "documents_agree": f"""SELECT 'documents_agree' AS check_key, r.id AS report_id, {COPY_SCOPE} AS scope,
+  c.value AS left_value, oc.value AS right_value,
+  SUM(CASE WHEN c.value <> oc.value THEN 1 ELSE 0 END) OVER (PARTITION BY r.id, od.id) AS left_readable,
+  COUNT(*) OVER (PARTITION BY r.id, od.id) AS right_readable,
+  0 AS n_unreadable, 0 AS n_missing, 0 AS n_blank, 0 AS n_inferred,
+  c.tbl || ' ' || c.row_key || COALESCE('/' || c.column_key, '') || ': ' || d.url || ' vs ' || od.url AS operands,
+  c.tbl AS tbl, c.row_key AS row_key, c.column_key AS column_key, c.ordinal AS ordinal, c.raw AS raw,
+  c.kind AS kind, oc.raw AS other_raw, d.url AS url, od.url AS other_url, o.id AS other_report_id
+{COPIES}
+JOIN documents d ON d.id = r.document_id
+JOIN cells c ON c.report_id = r.id AND c.tbl IN {_in((Table.REQUESTS.value, reviews, Table.PROACTIVE.value))}
+  AND c.value IS NOT NULL
+JOIN cells oc ON oc.report_id = o.id AND oc.tbl = c.tbl AND oc.row_key = c.row_key
+  AND COALESCE(oc.column_key, '') = COALESCE(c.column_key, '') AND oc.value IS NOT NULL
+WHERE r.status = 'parsed' AND {COPY_ONLINE}""",
+    }
+
+
+def assessable_select() -> str:
+    """(check_key, report_id) for every identity and every current report it applies to."""
+    from parsers.form import FormVersion, Table
+
+    def with_table(key: str, tbl: str) -> str:
+        return (
+            f"SELECT DISTINCT '{key}' AS check_key, c.report_id AS report_id FROM cells c "
+            f"JOIN reports r ON r.id = c.report_id WHERE r.status = 'parsed' AND c.tbl = '{tbl}'"
+        )
+
+    requests, reviews = Table.REQUESTS.value, Table.REVIEWS.value
+    old, new = FormVersion.V2019.value, FormVersion.V2021.value
+    return "\nUNION ALL\n".join(
+        [
+            *(with_table(k, requests) for k in IDENTITY_SUBJECTS["requests"]),
+            with_table("review_sum", reviews),
+            "SELECT 'outdated_form' AS check_key, r.id AS report_id FROM reports r WHERE r.status = 'parsed' "
+            f"AND r.year IS NOT NULL AND r.form IN ('{old}', '{new}')",
+            with_table("narrative_match", "narrative"),
+            "SELECT DISTINCT 'carry_continuity' AS check_key, r.id AS report_id FROM reports r "
+            f"{_PREVIOUS} "
+            "WHERE r.status = 'parsed'",
+            f"SELECT DISTINCT 'documents_agree' AS check_key, r.id AS report_id {COPIES} "
+            f"WHERE r.status = 'parsed' AND {COPY_ONLINE}",
+        ]
+    )
+
+
+def identity_view_statements() -> list[str]:
+    """``CREATE VIEW`` statements for the identity, subject and assessable views, in dependency order."""
+    selects = identity_selects()
+    out = [f"CREATE VIEW {identity_view(k)} AS\n{selects[k]}" for keys in IDENTITY_SUBJECTS.values() for k in keys]
+    own = ", ".join(c for c in IDENTITY_COLUMNS if c not in _CONTEXT_COLUMNS)
+    context = {"agency": "a.name AS agency", "year": "r.year AS year", "form": "r.form AS form"}
+    columns = ", ".join(context.get(c, f"i.{c}") for c in IDENTITY_COLUMNS)
+    for subject, keys in IDENTITY_SUBJECTS.items():
+        union = "\n  UNION ALL\n  ".join(f"SELECT {own} FROM {identity_view(k)}" for k in keys)
+        out.append(
+            f"CREATE VIEW {subject_view(subject)} AS\nSELECT {columns}\nFROM (\n  {union}\n) i\n"
+            "JOIN reports r ON r.id = i.report_id LEFT JOIN agencies a ON a.id = r.agency_id"
+        )
+    out.append(f"CREATE VIEW identity_assessable AS\n{assessable_select()}")
+    return out
+
+
+#: The snapshot a run validates: the rows of every subject view, taken once at the start of the run (one
+#: INSERT per subject), so that Great Expectations' several queries per expectation read a table instead
+#: of recomputing the sums, and the four suites see one state of the warehouse. Rows carry the run's id
+#: and are deleted when the run ends.
+SNAPSHOT_TABLE = "identity_sides"
+
+
+def snapshot_statements() -> list[str]:
+    """``INSERT … SELECT`` per subject view into the snapshot; parameter ``:run_id``."""
+    columns = ", ".join(IDENTITY_COLUMNS)
+    return [
+        f"INSERT INTO {SNAPSHOT_TABLE} (run_id, subject, {columns}) "
+        f"SELECT :run_id, '{subject}', {columns} FROM {subject_view(subject)}"
+        for subject in IDENTITY_SUBJECTS
+    ]
+
+
+def snapshot_batch_query(run_id: str, subject: str) -> str:
+    """The batch one subject's suite validates: its rows of this run's snapshot."""
+    if not run_id.isalnum() or subject not in IDENTITY_SUBJECTS:
+        raise ValueError(f"not a run id and subject: {run_id!r}, {subject!r}")
+    columns = ", ".join(IDENTITY_COLUMNS)
+    return f"SELECT {columns} FROM {SNAPSHOT_TABLE} WHERE run_id = '{run_id}' AND subject = '{subject}'"
+
+
+def identity_drop_statements() -> list[str]:
+    return [f"DROP VIEW IF EXISTS {name}" for name in reversed(IDENTITY_VIEW_NAMES)]
