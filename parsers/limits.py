@@ -277,9 +277,15 @@ def scratch_dir(kind: str, root: str | Path | None = None) -> Iterator[Path]:
     sweep_scratch(base)
     path, owner = None, None
     try:
-        path = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{kind}-", dir=base))
-        owner = os.open(path / _OWNER, os.O_WRONLY | os.O_CREAT, 0o600)
-        _lock(owner, blocking=True)
+        # SIGTERM/SIGINT wait until the directory is both made and known here: a signal landing between
+        # mkdir and the assignment would otherwise leave a directory no cleanup knows of
+        masked = _block_stop_signals()
+        try:
+            path = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{kind}-", dir=base))
+            owner = os.open(path / _OWNER, os.O_WRONLY | os.O_CREAT, 0o600)
+            _lock(owner, blocking=True)
+        finally:
+            _restore_signals(masked)
         yield path
     finally:
         if path is not None:
@@ -289,6 +295,19 @@ def scratch_dir(kind: str, root: str | Path | None = None) -> Iterator[Path]:
                 shutil.rmtree(path, ignore_errors=True)
         if owner is not None:
             os.close(owner)
+
+
+def _block_stop_signals() -> set[signal.Signals] | None:
+    """Block SIGTERM and SIGINT for this thread (delivered when restored); None where that is not possible."""
+    try:
+        return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _restore_signals(masked: set[signal.Signals] | None) -> None:
+    if masked is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, masked)
 
 
 def _lock(fd: int, *, blocking: bool) -> bool:
