@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from expectations.checks import INDEX_COLUMNS, Check, Finding, Outcome, Severity
+from expectations.datadocs import make_offline
 from expectations.suite import CHECKS
 from parsers.errors import ParseFailure
 from parsers.report import Report
@@ -418,6 +419,7 @@ def run_gx(url: str, docs_dir: Path | None, checks: tuple[Check, ...] = CHECKS, 
         gx.Checkpoint(name="nianbao", validation_definitions=definitions, actions=actions, result_format=RESULT_FORMAT)
     )
     result = checkpoint.run()
+    make_offline(docs_dir)  # the site's CSS/JS from the data dir, not CDNs
     findings, unexpected = _findings(result.run_results.values())
     index = docs_dir / "index.html" if docs_dir is not None and (docs_dir / "index.html").exists() else None
     return GXRun(findings=findings, unexpected=unexpected, success=bool(result.success), docs_index=index)

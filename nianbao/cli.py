@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from nianbao import __version__
+from nianbao.helptext import plain_help_types
 from nianbao.output import safe
 from nianbao.settings import Settings
 from parsers import ParseError, parse_file
@@ -29,6 +30,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="nianbao (年报): read government-information disclosure annual reports and check their sums.",
 )
+plain_help_types()  # --help without <bool>/<list[Path]>
 out = Console(soft_wrap=False)
 err = Console(stderr=True)
 
