@@ -13,6 +13,7 @@ import codecs
 from dataclasses import dataclass
 
 from parsers.errors import EmptyDocument, NotText
+from parsers.filetype import content_kind
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -91,7 +92,7 @@ def bytes_to_text(data: bytes, declared: str | None = None) -> Decoded:
     if utf16 := utf16_without_bom(data):
         return _check(Decoded(data.decode(utf16), utf16))
     if b"\x00" in data:
-        raise NotText("binary content (NUL bytes), not a text document")
+        raise not_text(data, "binary content (NUL bytes), not a text document")
     # Strict UTF-8 first even when a page declares GB2312: real GBK bytes almost
     # never decode as UTF-8, while pages that declare one and send the other do exist.
     candidates = ["utf-8"]
@@ -111,7 +112,14 @@ def bytes_to_text(data: bytes, declared: str | None = None) -> Decoded:
     best = min((_lenient(data, enc) for enc in ("utf-8", "gb18030")), key=lambda d: d.replaced)
     if best.replaced <= max(2, len(data) * _REPAIR_LIMIT):
         return _check(best)
-    raise NotText("bytes are neither UTF-8 nor GBK/GB18030 text")
+    raise not_text(data, "bytes are neither UTF-8 nor GBK/GB18030 text")
+
+
+def not_text(data: bytes, otherwise: str) -> NotText:
+    """The error for bytes that are no text, named from their content ("a JPEG image, not a text document")
+    when their magic bytes say what they are; ``otherwise`` when they do not."""
+    kind = content_kind(data)
+    return NotText(f"{kind}, not a text document" if kind else otherwise)
 
 
 def _lenient(data: bytes, encoding: str) -> Decoded:

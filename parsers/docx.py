@@ -28,6 +28,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
 from parsers.errors import CorruptDocument, EncryptedDocument, TooLarge, UnsafeDocument, UnsupportedFormat
+from parsers.filetype import zip_kind
 from parsers.grid import Document, GridCell, Paragraph, TableBlock, check_block_count
 from parsers.limits import Deadline
 
@@ -120,6 +121,9 @@ def check_package(data: bytes) -> None:
                 "a zip bomb?"
             )
         names = {m.filename for m in members}
+        kind = zip_kind(names, _mimetype(archive))
+        if kind != "a Word document (DOCX)" and kind != "a ZIP archive":
+            raise UnsupportedFormat(f"{kind}, not a Word document")
         if "[Content_Types].xml" not in names:
             raise UnsupportedFormat("a ZIP archive, not a Word document (no [Content_Types].xml)")
         for member in members:  # every part, whatever its name: the main part may be word/document.XML
@@ -138,6 +142,17 @@ def check_package(data: bytes) -> None:
                     f"the DOCX part {member.filename} declares a DTD (external entities?); Word never writes one, "
                     "so the file was not read"
                 )
+
+
+def _mimetype(archive: zipfile.ZipFile) -> bytes:
+    """An OpenDocument file's ``mimetype`` member (stored first, uncompressed, a few dozen bytes); b"" if none."""
+    try:
+        info = archive.getinfo("mimetype")
+        if info.file_size > 200 or info.flag_bits & 0x1:
+            return b""
+        return archive.read(info)
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError, zlib.error):
+        return b""
 
 
 def open_docx(data: bytes) -> docx.document.Document:
