@@ -261,7 +261,7 @@ def test_a_zip_that_is_not_word() -> None:
         archive.writestr(
             "xl/workbook.xml", '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
         )
-    with pytest.raises(UnsupportedFormat, match="spreadsheetml"):
+    with pytest.raises(UnsupportedFormat, match=r"^an Excel workbook \(XLSX\), not a Word document$"):
         parse_bytes(out.getvalue())
 
 
