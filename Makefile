@@ -13,7 +13,7 @@ help: ## List the targets
 install: ## Create .venv and install nianbao with its dev tools (idempotent)
 	@bash scripts/bootstrap
 
-system-deps: ## Install the Debian packages the tests need (PostgreSQL), when run as root
+system-deps: ## Install the Debian packages the tests need (PostgreSQL, LibreOffice, CJK fonts, poppler, Chromium), when run as root
 	@bash scripts/system-deps
 
 demo: install system-deps ## The main job: crawl the bundled portal mirror, parse, load, check; show the flags
