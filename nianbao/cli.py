@@ -35,6 +35,26 @@ out = Console(soft_wrap=False)
 err = Console(stderr=True)
 
 
+@app.callback()
+def _options(
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="zh|en",
+            help="messages in zh (中文) or en (English) [env: NIANBAO_LANG; default: from the locale]",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """nianbao (年报): read government-information disclosure annual reports and check their sums."""
+    from nianbao.i18n import LANGS, set_lang
+
+    if lang is not None and lang not in LANGS:
+        raise typer.BadParameter(f"{lang!r}: give zh or en", param_hint="--lang")
+    set_lang(lang)
+
+
 def file_problem(exc: OSError) -> str:
     """An unreadable input file, in a few words."""
     if isinstance(exc, IsADirectoryError):

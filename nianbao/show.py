@@ -8,6 +8,7 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from nianbao.i18n import message
 from nianbao.output import plain
 from parsers.form import (
     PROACTIVE_ITEM_BY_KEY,
@@ -148,7 +149,7 @@ def print_check(console: Console, item, *, show_all: bool = False) -> None:
             line.append(f"{r.outcome.value:<9}", style=_OUTCOME_STYLE[r.outcome.value])
             line.append(f" {key}" + (f"[{r.scope}]" if r.scope else "") + f" ({r.check.severity.value})")
             console.print(line)
-            console.print(Text(f"            {r.message_zh}"))
+            console.print(Text(f"            {message(r)}"))
     for outcome, keys in quiet.items():
         line = Text("  ")
         line.append(f"{outcome:<9}", style=_OUTCOME_STYLE[outcome])
@@ -179,6 +180,6 @@ def print_flags(console: Console, columns: list[str], rows: list[tuple]) -> None
         head.append(f"  {r['check_key']}" + (f"[{r['scope']}]" if r["scope"] else ""), style="red")
         head.append(f"  {r['review']}  {r['fingerprint'][:12]}", style="dim")
         console.print(head)
-        console.print(Text(f"  {r['message_zh']}"))
+        console.print(Text(f"  {message(r)}"))
         console.print(Text(f"  {plain(r['url'])}", style="dim"), soft_wrap=True)
     console.print(f"{len(rows)} flag(s)", style="dim", highlight=False)
