@@ -89,7 +89,7 @@ def parse(
 
     A page that only links its report (an attachment) gets a note with the link, not an error.
     """
-    settings = Settings()
+    settings = _settings()
     failed = 0
     for path in files:
         try:
@@ -139,7 +139,24 @@ DatabaseOption = Annotated[
 
 
 def _settings(database_url: str | None = None) -> Settings:
-    settings = Settings()
+    """The settings from ``NIANBAO_*`` variables; a bad value is one line naming the variable (exit 2)."""
+    import re
+
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for problem in exc.errors():
+            name = "NIANBAO_" + "_".join(str(p) for p in problem["loc"][:1]).upper()
+            fail_line(name, f"{problem['msg']} (got {problem.get('input')!r})")
+        raise typer.Exit(2) from None
+    except SettingsError as exc:  # a value that had to be JSON and is not
+        field = re.search(r'field "(\w+)"', str(exc))
+        cause = f": {exc.__cause__}" if exc.__cause__ else ""
+        fail_line(f"NIANBAO_{field.group(1).upper()}" if field else "settings", f"not valid JSON{cause}")
+        raise typer.Exit(2) from None
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     return settings
@@ -209,7 +226,7 @@ def db_status(database_url: DatabaseOption = None) -> None:
 
     settings = _settings(database_url)
     try:
-        engine = make_engine(settings.warehouse_url)
+        engine = make_engine(settings.warehouse_url, read_only=True)  # status creates nothing
         with translate_errors(settings.warehouse_url):
             current = current_revision(engine)
             head = head_revision()
@@ -377,7 +394,7 @@ def check(
     from nianbao.show import print_check
     from warehouse.db import WarehouseError
 
-    settings = Settings()
+    settings = _settings()
     try:
         checked = check_files(files, docs_dir=docs, time_limit=settings.parse_timeout,
                               max_bytes=settings.max_document_bytes)  # fmt: skip

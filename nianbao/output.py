@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -48,6 +49,14 @@ def print_rows(console: Console, columns: list[str], rows: list[tuple[Any, ...]]
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
         writer.writerows(rows)
+    elif not _fits(console, columns, rows):  # too many columns for the terminal: one block per row
+        name_width = max(cell_len(c) for c in columns)
+        for number, row in enumerate(rows, 1):
+            console.rule(f"row {number}", align="left", style="dim")
+            for name, value in zip(columns, row, strict=True):
+                shown = "" if value is None else plain(value)
+                console.print(f"{name.rjust(name_width)}  {shown}", highlight=False, markup=False, soft_wrap=True)
+        console.print(f"{len(rows)} row(s)", style="dim", highlight=False)
     else:
         table = Table(box=box.SIMPLE_HEAD, show_edge=False)
         for name in columns:
@@ -56,3 +65,13 @@ def print_rows(console: Console, columns: list[str], rows: list[tuple[Any, ...]]
             table.add_row(*("" if v is None else str(v) for v in row))
         console.print(table)
         console.print(f"{len(rows)} row(s)", style="dim", highlight=False)
+
+
+def _fits(console: Console, columns: list[str], rows: list[tuple[Any, ...]]) -> bool:
+    """Whether a table of these rows is readable at the console's width: every column at least as wide
+    as its name and its values up to 12 cells, without folding them into slivers."""
+    need = 0
+    for i, name in enumerate(columns):
+        widest = max((cell_len("" if r[i] is None else str(r[i])) for r in rows[:200]), default=0)
+        need += max(cell_len(name), min(widest, 12)) + 2
+    return need <= console.width

@@ -5,10 +5,12 @@ Passed down as an argument; no task or parser reads the environment itself.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from rawstore.layout import DEFAULT_DATA_DIR, DataLayout
 from rawstore.portals import PORTALS
@@ -35,8 +37,9 @@ class Settings(BaseSettings):
         default=None, description="a Dask scheduler (tcp://host:8786) for the parse fan-out"
     )
     parse_workers: int = Field(default=4, ge=1, le=64, description="parse threads on one machine")
-    portals: list[str] = Field(
-        default_factory=lambda: [p.key for p in PORTALS], description="the portals the nightly run crawls"
+    portals: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: [p.key for p in PORTALS],
+        description="the portals the nightly run crawls: a JSON list or comma-separated keys",
     )
     host_map: dict[str, str] = Field(
         default_factory=dict, description="real host -> host:port to send requests to instead (the local mirror)"
@@ -46,6 +49,20 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("portals", mode="before")
+    @classmethod
+    def _portal_keys(cls, value: object) -> object:
+        """``bypc,hongsibu`` or ``["bypc", "hongsibu"]``; each a known portal key."""
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else [k.strip() for k in text.split(",") if k.strip()]
+        known = [p.key for p in PORTALS]
+        if isinstance(value, list):
+            unknown = [k for k in value if k not in known]
+            if unknown:
+                raise ValueError(f"unknown portal {', '.join(map(str, unknown))}: the portals are {', '.join(known)}")
+        return value
 
     @property
     def warehouse_url(self) -> str:

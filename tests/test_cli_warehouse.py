@@ -179,3 +179,91 @@ def test_db_status_exits_1_when_an_upgrade_or_a_repair_is_due(env) -> None:
     outdated = runner.invoke(app, ["db", "status"])
     assert outdated.exit_code == 1 and "(run `nianbao db upgrade`)" in outdated.stdout
     engine.dispose()
+
+
+def test_db_status_of_a_missing_warehouse_creates_nothing(env, tmp_path) -> None:
+    target = tmp_path / "nowhere.db"
+    result = runner.invoke(app, ["db", "status", "--db", f"sqlite:///{target}"])
+    assert result.exit_code == 1
+    assert "no warehouse at" in result.output and "nianbao load" in result.output
+    assert not list(tmp_path.glob("nowhere.db*"))  # no empty file, no -wal, no -shm
+    assert "server" not in result.output  # a SQLite file has no server to blame
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("NIANBAO_PARSE_TIMEOUT", "abc", "valid number"),
+        ("NIANBAO_QUERY_TIMEOUT", "0", "greater than 0"),
+        ("NIANBAO_PORTALS", "bypc,nowhere", "unknown portal nowhere"),
+        ("NIANBAO_HOST_MAP", "not json", "not valid JSON"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_the_variable(env, monkeypatch, variable, value, said) -> None:
+    monkeypatch.setenv(variable, value)
+    result = runner.invoke(app, ["flags"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and variable in lines[0] and said in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_portals_setting_takes_comma_separated_keys(monkeypatch) -> None:
+    from nianbao.settings import Settings
+
+    monkeypatch.setenv("NIANBAO_PORTALS", "bypc, hongsibu")
+    assert Settings().portals == ["bypc", "hongsibu"]
+    monkeypatch.setenv("NIANBAO_PORTALS", '["ycxixia"]')
+    assert Settings().portals == ["ycxixia"]
+
+
+def test_a_wide_query_prints_one_block_per_row(env) -> None:
+    runner.invoke(app, ["load", str(seed_path("000")), str(seed_path("002"))])
+    wide = runner.invoke(app, ["query", "SELECT * FROM report_overview ORDER BY report_id"], env={"COLUMNS": "80"})
+    assert wide.exit_code == 0
+    lines = wide.output.splitlines()
+    assert sum("row 1" in line or "row 2" in line for line in lines) == 2
+    agency_lines = [line for line in lines if line.strip().startswith("agency ")]
+    assert [line.split()[-1] for line in agency_lines] == ["银川市西夏区审批服务管理局", "白银市平川区"]
+    assert lines[-1] == "2 row(s)"
+    narrow = runner.invoke(app, ["query", "SELECT agency, year FROM report_overview"], env={"COLUMNS": "80"})
+    assert "row 1" not in narrow.output and "白银市平川区" in narrow.output  # a table when it fits
+
+
+def test_a_warehouse_on_a_read_only_file_system_can_be_read(env, tmp_path) -> None:
+    """A warehouse copied to a read-only share: WAL mode needs a -shm file even to read, unless immutable."""
+    import sqlite3
+    import subprocess
+
+    data = tmp_path / "data"
+    data.mkdir()
+    url = f"sqlite:///{data / 'warehouse.db'}"
+    assert runner.invoke(app, ["load", "--db", url, str(seed_path("000"))]).exit_code == 0
+    with sqlite3.connect(data / "warehouse.db") as db:  # everything into the main file, as a copy would be
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for leftover in data.glob("warehouse.db-*"):  # a copied warehouse comes without -wal and -shm
+        leftover.unlink()
+    share = tmp_path / "share"
+    share.mkdir()
+    mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(data), str(share)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot bind-mount read-only here (needs root and mount rights)")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(share)], check=True, capture_output=True)
+        ro_url = f"sqlite:///{share / 'warehouse.db'}"
+        query = runner.invoke(app, ["query", "--db", ro_url, "--json", "SELECT COUNT(*) AS n FROM reports"])
+        assert query.exit_code == 0, query.output
+        assert json.loads(query.output) == [{"n": 1}]
+        assert runner.invoke(app, ["flags", "--db", ro_url]).exit_code == 0
+    finally:
+        subprocess.run(["umount", "--lazy", str(share)], check=False)
+
+
+def test_every_setting_is_documented() -> None:
+    from conftest import ROOT
+
+    from nianbao.settings import Settings
+
+    table = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    missing = [name for name in Settings.model_fields if f"`NIANBAO_{name.upper()}`" not in table]
+    assert not missing, f"docs/operations.md's settings table lacks {missing}"

@@ -6,6 +6,7 @@ Driver errors become :class:`WarehouseError` subclasses with one-line messages.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import weakref
 from collections.abc import Iterator
@@ -123,7 +124,7 @@ def check_warehouse(url: str) -> None:
                 )
     engine = make_engine(url)
     try:
-        with _unreachable_hint(), translate_errors(url):
+        with _unreachable_hint(parsed.get_backend_name() != "sqlite"), translate_errors(url):
             current = current_revision(engine)
             if current is None and not sa.inspect(engine).get_table_names():
                 return
@@ -138,12 +139,15 @@ def check_warehouse(url: str) -> None:
 
 
 @contextmanager
-def _unreachable_hint() -> Iterator[None]:
+def _unreachable_hint(server: bool = True) -> Iterator[None]:
+    """A server that does not answer: say where to look (a SQLite file has no server to ask about)."""
     try:
         yield
     except SchemaOutdated:
         raise
     except WarehouseUnavailable as exc:
+        if not server:
+            raise
         raise WarehouseUnavailable(f"{exc} (is the server running? check NIANBAO_DATABASE_URL / --db)") from None
 
 
@@ -160,8 +164,11 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
             if read_only:
                 if not path.exists():
                     raise WarehouseUnavailable(f"no warehouse at {path}: load some reports first (nianbao load)")
+                # A warehouse in a folder we cannot write (a shared, read-only copy): SQLite's WAL mode needs
+                # its -shm file even to read, so open it immutable, which needs none (nobody can write there).
+                mode = "mode=ro" if os.access(path.parent, os.W_OK) else "immutable=1"
                 return sa.create_engine(
-                    f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true", connect_args={"timeout": 30}
+                    f"sqlite:///file:{path.resolve().as_posix()}?{mode}&uri=true", connect_args={"timeout": 30}
                 )
             try:
                 path.parent.mkdir(exist_ok=True)
