@@ -589,6 +589,9 @@ def crawl(
     except ValueError as exc:
         fail_line("nianbao crawl", str(exc))
         raise typer.Exit(2) from None
+    except OSError as exc:  # the data dir cannot be written: nothing crawled
+        fail_line(exc.filename or settings.data_dir, f"cannot write the crawl's files: {file_problem(exc)}")
+        raise typer.Exit(1) from None
     finally:
         if server is not None:
             server.stop()

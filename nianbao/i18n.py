@@ -1,7 +1,9 @@
 """The language of messages for people: Chinese or English.
 
 Chosen by ``nianbao --lang zh|en``, else ``NIANBAO_LANG``, else the locale (``LC_ALL``,
-``LC_MESSAGES``, ``LANG``: ``zh…`` means Chinese, anything else English). JSON and CSV
+``LC_MESSAGES``, ``LANG``): a language other than Chinese (``en_US.UTF-8``, ``de_DE``…) means
+English; Chinese, or a locale that names no language (unset, ``C``, ``POSIX``, ``C.UTF-8``, as
+on most servers), means Chinese, the language of the reports. JSON and CSV
 always carry both (``message_zh``, ``message_en``); only what is printed for people
 follows the choice.
 """
@@ -24,8 +26,9 @@ def locale_lang(environ: Mapping[str, str] | None = None) -> str:
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = (env.get(var) or "").strip()
         if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
+            language = value.split(".")[0].split("@")[0].lower()
+            return "zh" if language in ("c", "posix", "") or language.startswith("zh") else "en"
+    return "zh"
 
 
 def set_lang(lang: str | None) -> str:

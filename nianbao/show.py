@@ -8,7 +8,7 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from nianbao.i18n import message
+from nianbao.i18n import message, pick
 from nianbao.output import plain
 from parsers.form import (
     PROACTIVE_ITEM_BY_KEY,
@@ -132,7 +132,8 @@ _OUTCOME_STYLE = {"PASS": "green", "FAIL": "bold red", "UNCERTAIN": "yellow", "N
 
 
 def print_check(console: Console, item, *, show_all: bool = False) -> None:
-    """One file's check results: passing checks on one line, each finding with its message."""
+    """One file's check results: each finding with its message, then the other checks on a line per
+    outcome; with ``show_all``, every check on its own line with what it checks."""
     report = item.report or {}
     who = f"{report.get('agency') or '(agency unknown)'} {report.get('year') or '????'}年 form {report.get('form')}"
     console.print(Text.assemble((plain(item.path), "bold"), f"  {plain(who)}"))
@@ -142,14 +143,23 @@ def print_check(console: Console, item, *, show_all: bool = False) -> None:
     quiet: dict[str, list[str]] = {}
     for key, results in by_check.items():
         findings = [r for r in results if r.outcome.value not in ("PASS", "NOT_ASSESSABLE")]
-        if not findings or show_all:
-            quiet.setdefault(results[0].outcome.value, []).append(key)
         for r in findings:
             line = Text("  ")
             line.append(f"{r.outcome.value:<9}", style=_OUTCOME_STYLE[r.outcome.value])
             line.append(f" {key}" + (f"[{r.scope}]" if r.scope else "") + f" ({r.check.severity.value})")
             console.print(line)
             console.print(Text(f"            {message(r)}"))
+        if findings:
+            continue
+        if show_all:
+            check = results[0].check
+            line = Text("  ")
+            line.append(f"{results[0].outcome.value:<9}", style=_OUTCOME_STYLE[results[0].outcome.value])
+            line.append(f" {key}  ")
+            line.append(pick(check.name_zh, check.description), style="dim")
+            console.print(line)
+        else:
+            quiet.setdefault(results[0].outcome.value, []).append(key)
     for outcome, keys in quiet.items():
         line = Text("  ")
         line.append(f"{outcome:<9}", style=_OUTCOME_STYLE[outcome])

@@ -97,3 +97,19 @@ def test_flags_review_errors_are_one_line(env) -> None:
     assert unknown.exit_code == 1 and "no current flag has fingerprint 'ffffffff'" in unknown.stderr
     both = runner.invoke(app, ["flags", "review", "ff", "--confirm", "--dismiss"])
     assert both.exit_code == 2 and "exactly one of --dismiss and --confirm" in both.stderr
+
+
+def test_check_all_lists_every_check_once_with_what_it_checks(env) -> None:
+    from expectations.suite import CHECKS
+    from nianbao import i18n
+
+    try:
+        result = runner.invoke(app, ["--lang", "zh", "check", "--all", str(seed_path("000"))], env={"COLUMNS": "200"})
+    finally:
+        i18n.set_lang(None)
+    lines = result.stdout.splitlines()[1:]
+    assert len(lines) == len(CHECKS)  # one line per check, no duplicates
+    for check, line in zip(CHECKS, lines, strict=True):
+        assert line.split()[1] == check.key and check.name_zh in line
+    short = runner.invoke(app, ["check", str(seed_path("000"))], env={"COLUMNS": "200"})
+    assert len(short.stdout.splitlines()) == 3  # the file, the passing checks, the not-assessable ones

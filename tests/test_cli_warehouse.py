@@ -230,33 +230,53 @@ def test_a_wide_query_prints_one_block_per_row(env) -> None:
     assert "row 1" not in narrow.output and "白银市平川区" in narrow.output  # a table when it fits
 
 
-def test_a_warehouse_on_a_read_only_file_system_can_be_read(env, tmp_path) -> None:
-    """A warehouse copied to a read-only share: WAL mode needs a -shm file even to read, unless immutable."""
-    import sqlite3
+@pytest.fixture
+def read_only_share(tmp_path):
+    """``(data, share)``: ``share`` shows ``data`` on a read-only file system (a bind mount; root only)."""
     import subprocess
 
-    data = tmp_path / "data"
+    data, share = tmp_path / "data", tmp_path / "share"
     data.mkdir()
+    share.mkdir()
+    yield data, share
+    subprocess.run(["umount", "--lazy", str(share)], check=False, capture_output=True)
+
+
+def _mount_read_only(data, share) -> None:
+    import subprocess
+
+    if subprocess.run(["mount", "--bind", "-o", "ro", str(data), str(share)], capture_output=True).returncode:
+        pytest.skip("cannot bind-mount read-only here (needs root and mount rights)")
+    subprocess.run(["mount", "-o", "remount,ro,bind", str(share)], check=True, capture_output=True)
+
+
+def test_a_warehouse_on_a_read_only_file_system_can_be_read(env, read_only_share) -> None:
+    """A warehouse copied to a read-only share: WAL mode needs a -shm file even to read, unless immutable."""
+    import sqlite3
+
+    data, share = read_only_share
     url = f"sqlite:///{data / 'warehouse.db'}"
     assert runner.invoke(app, ["load", "--db", url, str(seed_path("000"))]).exit_code == 0
     with sqlite3.connect(data / "warehouse.db") as db:  # everything into the main file, as a copy would be
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     for leftover in data.glob("warehouse.db-*"):  # a copied warehouse comes without -wal and -shm
         leftover.unlink()
-    share = tmp_path / "share"
-    share.mkdir()
-    mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(data), str(share)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip("cannot bind-mount read-only here (needs root and mount rights)")
-    try:
-        subprocess.run(["mount", "-o", "remount,ro,bind", str(share)], check=True, capture_output=True)
-        ro_url = f"sqlite:///{share / 'warehouse.db'}"
-        query = runner.invoke(app, ["query", "--db", ro_url, "--json", "SELECT COUNT(*) AS n FROM reports"])
-        assert query.exit_code == 0, query.output
-        assert json.loads(query.output) == [{"n": 1}]
-        assert runner.invoke(app, ["flags", "--db", ro_url]).exit_code == 0
-    finally:
-        subprocess.run(["umount", "--lazy", str(share)], check=False)
+    _mount_read_only(data, share)
+    ro_url = f"sqlite:///{share / 'warehouse.db'}"
+    query = runner.invoke(app, ["query", "--db", ro_url, "--json", "SELECT COUNT(*) AS n FROM reports"])
+    assert query.exit_code == 0, query.output
+    assert json.loads(query.output) == [{"n": 1}]
+    assert runner.invoke(app, ["flags", "--db", ro_url]).exit_code == 0
+
+
+def test_crawl_into_a_read_only_data_dir_is_one_line(monkeypatch, read_only_share) -> None:
+    data, share = read_only_share
+    _mount_read_only(data, share)
+    monkeypatch.setenv("NIANBAO_DATA_DIR", str(share))
+    result = runner.invoke(app, ["crawl", "bypc", "--mirror"])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "cannot write the crawl's files" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_every_setting_is_documented() -> None:
