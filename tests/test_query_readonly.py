@@ -171,3 +171,12 @@ def test_postgresql_refuses_a_login_that_could_write(warehouse_url) -> None:
         run_query(superuser, "SELECT 1")
     superuser.dispose()
     writer.dispose()
+
+
+def test_several_statements_are_refused_as_such(loaded) -> None:
+    writer, reader = loaded
+    before = _counts(writer)
+    for sql in ("SELECT 1; SELECT 2", "SELECT 1; DELETE FROM cells"):
+        with pytest.raises(ReadOnlyViolation, match="one statement per call"):
+            run_query(reader, sql)
+    assert _counts(writer) == before

@@ -43,6 +43,13 @@ class QueryTimeout(WarehouseError):
     pass
 
 
+class OneStatement(ReadOnlyViolation):
+    """Several statements in one call: refused, whatever they do."""
+
+
+_ONE_STATEMENT = "refused: nianbao query runs one statement per call (this SQL has several, separated by ;)"
+
+
 def plain(value: Any) -> Any:
     """Driver values to plain JSON-able ones: Decimal 3 -> 3, Decimal 1.5 -> 1.5, dates -> ISO text."""
     if isinstance(value, Decimal):
@@ -78,7 +85,7 @@ def run_query(
             finally:
                 if backend == "postgresql":
                     conn.invalidate()  # nothing a statement SET survives into the next call
-    except UnsafeLogin:
+    except (UnsafeLogin, OneStatement):
         raise
     except ReadOnlyViolation as exc:
         raise ReadOnlyViolation(_REFUSED) from exc
@@ -141,7 +148,7 @@ def _run_sqlite(conn: Connection, sql: str, params: dict[str, Any], timeout_s: f
         if any(w in message for w in ("not authorized", "authorization denied", "readonly", "read-only")):
             raise ReadOnlyViolation(message) from exc
         if "one statement at a time" in message:
-            raise ReadOnlyViolation("more than one statement") from exc
+            raise OneStatement(_ONE_STATEMENT) from exc
         raise WarehouseError(f"database error: {message.splitlines()[0] if message else type(exc).__name__}") from exc
     finally:
         cursor.close()
@@ -174,7 +181,9 @@ def _run_postgresql(conn: Connection, sql: str, params: dict[str, Any], timeout_
             raise QueryTimeout(
                 f"refused: the query ran past its {timeout_s:g} s limit (NIANBAO_QUERY_TIMEOUT)"
             ) from exc
-        if state in ("25006", "42501") or "multiple commands" in first or "not allowed" in first:
+        if "multiple commands" in first:
+            raise OneStatement(_ONE_STATEMENT) from exc
+        if state in ("25006", "42501") or "not allowed" in first:
             raise ReadOnlyViolation(first) from exc
         if state.startswith("08"):
             raise
