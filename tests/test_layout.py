@@ -237,7 +237,7 @@ def test_the_readme_layout_section_matches_the_tree() -> None:
     entries = _readme_layout()
     assert set(entries) == _tracked_top_level_folders()
     for folder, text in entries.items():
-        named = set(re.findall(r"\b([a-z_]+\.(?:py|md|sh))\b", text))
+        named = set(re.findall(r"\b([a-z0-9_]+\.(?:py|md|sh))\b", text))
         here = {p.name for p in (ROOT / folder).iterdir() if p.is_file()}
         if folder in PACKAGES or folder in ("scripts", "bench", "docs"):
             shipped = {n for n in here if n.endswith((".py", ".md", ".sh")) and n != "__init__.py"}
