@@ -20,6 +20,7 @@ from flows.tasks import (
     pages_with_attachments,
     parse_document,
     pending_documents,
+    portal_rows,
     publish_artifacts,
     validate,
 )
@@ -88,7 +89,9 @@ def nightly(
     checked = validate(settings.warehouse_url, str(settings.paths.docs) if docs else None)
     markdown = publish_artifacts("nianbao nightly run", crawl, stats, checked)
     errors = [asdict(e) for e in stats.errors]
-    return {"crawl": crawl, "loaded": dict(stats.counts), "errors": errors, "checks": checked, "summary": markdown}
+    portals = portal_rows(crawl, stats, checked["flagged"])
+    return {"crawl": crawl, "loaded": dict(stats.counts), "errors": errors, "checks": checked, "portals": portals,
+            "summary": markdown}  # fmt: skip
 
 
 def run_nightly(settings: Settings, **parameters) -> dict:

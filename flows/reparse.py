@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger
 
 from flows.nightly import parse_all
 from flows.runner import start_prefect, task_runner_for
-from flows.tasks import load_parsed, pages_with_attachments, publish_artifacts, validate
+from flows.tasks import load_parsed, pages_with_attachments, portal_rows, publish_artifacts, validate
 from nianbao.settings import Settings
 from warehouse.db import make_engine
 from warehouse.query import stored_documents
@@ -32,7 +32,9 @@ def reparse(data_dir: str | None = None, database_url: str | None = None, docs: 
     checked = validate(settings.warehouse_url, str(settings.paths.docs) if docs else None)
     markdown = publish_artifacts("nianbao re-parse", {}, stats, checked)
     errors = [asdict(e) for e in stats.errors]
-    return {"loaded": dict(stats.counts), "errors": errors, "checks": checked, "summary": markdown}
+    portals = portal_rows({}, stats, checked["flagged"])
+    return {"loaded": dict(stats.counts), "errors": errors, "checks": checked, "portals": portals,
+            "summary": markdown}  # fmt: skip
 
 
 def run_reparse(settings: Settings, **parameters) -> dict:

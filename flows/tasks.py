@@ -50,6 +50,7 @@ class LoadError:
 class LoadStats:
     counts: Counter = field(default_factory=Counter)  # load status -> documents
     errors: list[LoadError] = field(default_factory=list)  # the documents that did not parse
+    by_portal: dict[str, Counter] = field(default_factory=dict)  # portal -> load status -> documents
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], task_run_name="crawl {portal}")
@@ -120,6 +121,7 @@ def load_parsed(
         raw_path = store.relative(store.path_for(parse.sha256))
         loaded = store_report(engine, info, parse.sha256, result, raw_path=raw_path)
         stats.counts[loaded.status.value] += 1
+        stats.by_portal.setdefault(info.portal or "", Counter())[loaded.status.value] += 1
         if loaded.status is LoadStatus.FAILED and isinstance(result, ParseFailure):
             stats.errors.append(LoadError(info.url, result.code, result.message))
     engine.dispose()
@@ -128,8 +130,9 @@ def load_parsed(
 
 @task(task_run_name="validate")
 def validate(database_url: str, docs_dir: str | None) -> dict:
-    """Run the expectation suites on the warehouse; return counts and the findings that are new since the
-    last run."""
+    """Run the expectation suites on the warehouse; return counts, the findings that are new since the last
+    run, and the flagged reports (one record each, ``new`` when one of its findings is)."""
+    from expectations.flags import flagged_reports
     from expectations.run import validate_warehouse
     from warehouse.db import make_engine
     from warehouse.query import failing_fingerprints
@@ -144,25 +147,105 @@ def validate(database_url: str, docs_dir: str | None) -> dict:
             "check": r.check.key,
             "scope": r.scope,
             "message": r.message_zh,
+            "message_en": r.message_en,
             "url": summary.reports[r.report_id]["url"],
         }
         for r in summary.results
         if r.outcome.value == "FAIL" and r.fingerprint not in before
     ]
+    flagged = [
+        {**report.as_dict(), "new": not set(report.fingerprints) <= before} for report in flagged_reports(engine)
+    ]
     engine.dispose()
     return {
         "counts": summary.counts(),
         "new_flags": new,
+        "flagged": flagged,
         "docs_index": str(summary.docs_index) if summary.docs_index else None,
         "reports": len(summary.reports),
     }
 
 
+#: load statuses counted as new, changed and unreadable documents in a run's portal table
+NEW_STATUSES = ("new", "new_url")
+CHANGED_STATUSES = ("new_version", "reparsed")
+UNREADABLE_STATUSES = ("failed",)  # a page whose report is in its attachments (in_attachment) is no failure
+
+
+def portal_rows(crawl: dict[str, dict], stats: LoadStats, flagged: list[dict]) -> list[dict]:
+    """One row per portal (the crawl's, the documents', the flagged reports'), then a total row: reports
+    listed, documents new, changed and unreadable, reports flagged, faults. A portal that was not crawled
+    has ``reports`` None."""
+    names = list(crawl) + sorted({*stats.by_portal, *(f.get("portal") or "" for f in flagged)} - set(crawl))
+    rows = []
+    for name in names:
+        result = crawl.get(name)
+        loaded = stats.by_portal.get(name, Counter())
+        counts = (result or {}).get("counts") or {}
+        status = None if result is None else ("ok" if result.get("ok") else ("unreachable" if not counts else "faults"))
+        rows.append({
+            "portal": name or None,
+            "status": status,
+            "reports": None if result is None else counts.get("reports", 0),
+            "new": sum(loaded[s] for s in NEW_STATUSES),
+            "changed": sum(loaded[s] for s in CHANGED_STATUSES),
+            "unreadable": sum(loaded[s] for s in UNREADABLE_STATUSES),
+            "flagged": sum(1 for f in flagged if (f.get("portal") or "") == name),
+            "faults": len((result or {}).get("faults") or []),
+        })  # fmt: skip
+    if len(rows) != 1:
+        total = {"portal": "total", "status": None}
+        for key in ("reports", "new", "changed", "unreadable", "flagged", "faults"):
+            values = [r[key] for r in rows if r[key] is not None]
+            total[key] = sum(values) if values else None
+        rows.append(total)
+    return rows
+
+
+def _difference(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def flagged_line(report: dict) -> str:
+    """One flagged report in one line of markdown: who, which checks, the largest difference, the URL."""
+    who = f"{report.get('agency') or '(agency unknown)'} {report.get('year') or ''}".strip()
+    gap = _difference(report.get("largest_difference"))
+    parts = [f"**{who}**", ", ".join(f"`{c}`" for c in report["checks"])]
+    if gap:
+        parts.append(f"largest difference {gap}")
+    reviews = report.get("reviews") or {}
+    if set(reviews) - {"open"}:
+        parts.append(", ".join(f"{state} {n}" for state, n in reviews.items()))
+    parts.append(report.get("url") or "")
+    return " · ".join(p for p in parts if p) + (" (new)" if report.get("new") else "")
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
 def publish_artifacts(title: str, crawl: dict[str, dict], stats: LoadStats, checked: dict) -> str:
-    """A markdown summary (per portal, loads, failures, checks, Data Docs) and a table of new flags."""
+    """The run's markdown artifact, summary first — per portal: reports listed, documents new, changed and
+    unreadable, reports flagged; then one line per flagged report — then the details (faults, unreadable
+    documents, checks, Data Docs); and a table artifact with one row per flagged report."""
+    flagged = checked.get("flagged", [])
+    rows = portal_rows(crawl, stats, flagged)
     lines = [f"# {title}", ""]
+    lines += ["| portal | status | reports listed | new documents | changed documents | unreadable documents "
+              "| flagged reports | faults |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for r in rows:
+        lines.append(
+            f"| {r['portal'] or '(no portal)'} | {_cell(r['status'])} | {_cell(r['reports'])} | {r['new']} "
+            f"| {r['changed']} | {r['unreadable']} | {r['flagged']} | {r['faults']} |"
+        )
+    new_reports = sum(1 for f in flagged if f.get("new"))
+    lines += ["", f"## Flagged reports: {len(flagged)} ({new_reports} new)", ""]
+    lines += [f"- {flagged_line(f)}" for f in flagged] or ["- none"]
+    lines += ["", "Every finding: `nianbao flags --details`; one finding's evidence: `nianbao flags show FINGERPRINT`."]
     if crawl:
-        lines += ["## Portals", "",
+        lines += ["", "## Portals", "",
                   "| portal | status | reports listed | list pages | new or changed pages | new attachments | faults |",
                   "|---|---|---|---|---|---|---|"]  # fmt: skip
         for portal, result in crawl.items():
@@ -189,16 +272,26 @@ def publish_artifacts(title: str, crawl: dict[str, dict], stats: LoadStats, chec
         lines.append(
             f"| {key} | {counts['PASS']} | {counts['FAIL']} | {counts['UNCERTAIN']} | {counts['NOT_ASSESSABLE']} |"
         )
-    lines += ["", f"New flags: {len(checked.get('new_flags', []))} (`nianbao flags` lists them all)."]
+    lines += ["", f"New findings: {len(checked.get('new_flags', []))}."]
     if checked.get("docs_index"):
         lines += ["", f"Data Docs: `{checked['docs_index']}`"]
     markdown = "\n".join(lines)
     create_markdown_artifact(markdown=markdown, key="nianbao-summary", description=title)
-    no_flags = [{"agency": "", "year": "", "check": "", "scope": "", "message": "no new flags", "url": ""}]
+    table = [
+        {
+            "agency": f.get("agency") or "", "district": f.get("district") or "", "year": _cell(f.get("year")),
+            "checks": ", ".join(f["checks"]), "largest difference": _difference(f.get("largest_difference")),
+            "review": f.get("review") or "", "new": "new" if f.get("new") else "", "url": f.get("url") or "",
+            "fingerprints": ", ".join(fp[:12] for fp in f.get("fingerprints", [])),
+        }
+        for f in flagged
+    ]  # fmt: skip
+    no_flags = [dict.fromkeys(("agency", "district", "year", "checks", "largest difference", "review", "new", "url",
+                               "fingerprints"), "") | {"checks": "no flagged report"}]  # fmt: skip
     create_table_artifact(
-        table=checked.get("new_flags") or no_flags,
-        key="nianbao-new-flags",
-        description="Reports newly flagged by this run: agency, year, check, message, source URL",
+        table=table or no_flags,
+        key="nianbao-flagged-reports",
+        description="Flagged reports, one row each: agency, year, the failing checks, the largest difference, URL",
     )
     return markdown
 

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from nianbao import __version__
 from nianbao.helptext import plain_help_types
@@ -23,7 +24,6 @@ from nianbao.output import safe
 from nianbao.settings import Settings
 from parsers import ParseError, parse_file
 from parsers.errors import ReportInAttachment
-from parsers.form import REQUEST_ROW_KEYS
 
 app = typer.Typer(
     add_completion=False,
@@ -192,6 +192,29 @@ def _prefect_start_errors() -> Iterator[None]:
     except PrefectStartFailed as exc:
         fail_line("prefect", str(exc))
         raise typer.Exit(1) from None
+
+
+def _quiet_prefect_console() -> None:
+    """Prefect's own INFO lines ("Beginning flow run", "Finished in state Completed()") stay off the terminal
+    for the rest of this command: its console handler shows warnings and errors only. The run's logs still
+    reach the Prefect API (its API handler and loggers keep their levels), so the UI shows every line."""
+    import logging
+
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    loggers = [logging.getLogger(), *(logging.getLogger(name) for name in list(logging.root.manager.loggerDict))]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", []):
+            if isinstance(handler, PrefectConsoleHandler) and handler.level < logging.WARNING:
+                handler.setLevel(logging.WARNING)
+
+
+def _starting(what: str) -> None:
+    """One status line on stderr while Prefect starts and the flow runs (the summary follows on stdout)."""
+    from nianbao.i18n import pick
+
+    said = pick(f"正在运行{what}（Prefect 启动约需 20 秒）…", f"running {what} (Prefect takes about 20 s to start)…")
+    err.print(said, style="dim", highlight=False, soft_wrap=True)
 
 
 @db_app.command("upgrade")
@@ -449,29 +472,82 @@ def flags(
     district: Annotated[str | None, typer.Option(help="only this district (e.g. 西夏区)")] = None,
     uncertain: Annotated[bool, typer.Option("--uncertain", help="also list UNCERTAIN findings")] = False,
     show_dismissed: Annotated[bool, typer.Option("--dismissed", help="also list dismissed flags")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="a JSON array of objects")] = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="CSV with a header row")] = False,
+    details: Annotated[
+        bool, typer.Option("--details", help="every finding (check and column) with its message and fingerprint")
+    ] = False,
+    by_report: Annotated[
+        bool, typer.Option("--by-report", help="with --json/--csv: one row per flagged report, not per finding")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="a JSON array of objects, one per finding")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV with a header row, one row per finding")] = False,
     database_url: DatabaseOption = None,
 ) -> None:
-    """List failing reports: agency, year, check, message, source URL (from the last `nianbao validate`)."""
+    """List flagged reports, one line each: agency, year, failing checks, largest difference, source URL (from the
+    last `nianbao validate`). --details: every finding; `flags show FINGERPRINT`: one finding's evidence."""
     if ctx.invoked_subcommand is not None:
         return
-    from expectations.flags import list_flags
+    from expectations.flags import flagged_reports, list_flags
     from nianbao.output import print_rows
     from warehouse.db import WarehouseError, make_engine
 
     settings = _settings(database_url)
+    filters = {"year": year, "district": district, "include_uncertain": uncertain,
+               "include_dismissed": show_dismissed}  # fmt: skip
     try:
-        result = list_flags(make_engine(settings.warehouse_url, read_only=True), year=year, district=district,
-                            include_uncertain=uncertain, include_dismissed=show_dismissed)  # fmt: skip
+        engine = make_engine(settings.warehouse_url, read_only=True)
+        result = list_flags(engine, **filters)
+        reports = flagged_reports(engine, **filters)
     except WarehouseError as exc:
         raise _warehouse_failure(exc) from None
-    if as_json or as_csv:
+    if (as_json or as_csv) and by_report:
+        columns = ["agency", "district", "year", "checks", "largest_difference", "url", "portal", "review", "reviews",
+                   "severity", "fingerprints", "report_id"]  # fmt: skip
+        rows = [tuple(_flat(r.as_dict()[c], as_csv) for c in columns) for r in reports]
+        print_rows(out, columns, rows, fmt="json" if as_json else "csv")
+    elif as_json or as_csv:
         print_rows(out, result.columns, result.rows, fmt="json" if as_json else "csv")
-    else:
+    elif details:
         from nianbao.show import print_flags
 
         print_flags(out, result.columns, result.rows)
+    else:
+        from nianbao.show import print_flagged_summary
+
+        print_flagged_summary(out, reports, findings=len(result.rows))
+
+
+def _flat(value: object, as_csv: bool) -> object:
+    """A list or dict in a CSV cell: comma-separated (``a, b``), ``state n`` pairs; JSON keeps the structure."""
+    if not as_csv:
+        return value
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+@flags_app.command("show")
+def flags_show(
+    fingerprint: Annotated[str, typer.Argument(help="the flag's fingerprint (or a unique prefix)")],
+    as_json: Annotated[bool, typer.Option("--json", help="a JSON object with both messages")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """The full evidence of one flag: check, scope, both sides, difference, cells, message, URL, review."""
+    from expectations.flags import flag_evidence
+    from warehouse.db import WarehouseError, make_engine
+
+    settings = _settings(database_url)
+    try:
+        evidence = flag_evidence(make_engine(settings.warehouse_url, read_only=True), fingerprint)
+    except WarehouseError as exc:
+        raise _warehouse_failure(exc) from None
+    if as_json:
+        sys.stdout.write(json.dumps(evidence, ensure_ascii=False, indent=1, default=str) + "\n")
+        return
+    from nianbao.show import print_flag_evidence
+
+    print_flag_evidence(out, evidence)
 
 
 @flags_app.command("review")
@@ -520,19 +596,42 @@ def run(
         ),
     ] = None,
     no_docs: Annotated[bool, typer.Option("--no-docs", help="skip building the Data Docs site")] = False,
+    details: Annotated[
+        bool, typer.Option("--details", help="also print the whole run report (the Prefect artifact)")
+    ] = False,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Run the nightly flow once, here: crawl, parse, load, check, report (Prefect's ephemeral API)."""
-    from rich.markdown import Markdown
-
+    """Run the nightly flow once, here: crawl, parse, load, check, report (Prefect's ephemeral API). Prints a
+    summary: per portal, then one line per flagged report."""
     from flows.nightly import run_nightly
 
     settings = _settings(database_url)
     _preflight(settings)
+    _quiet_prefect_console()
+    _starting(_nightly_name())
     with _prefect_start_errors():
         result = run_nightly(settings, portals=portal or None, since=since, host_map=_host_map(host_map) or None,
                              docs=not no_docs)  # fmt: skip
-    out.print(Markdown(result["summary"]))
+    _print_run(result, details)
+
+
+def _nightly_name() -> str:
+    from nianbao.i18n import pick
+
+    return pick("夜间流程", "the nightly flow")
+
+
+def _print_run(result: dict, details: bool) -> None:
+    """A run's summary (per portal, one line per flagged report), and with --details the whole run report."""
+    from nianbao.i18n import pick
+    from nianbao.show import print_run_overview
+
+    if details:
+        from rich.markdown import Markdown
+
+        out.print(Markdown(result["summary"]))
+        out.rule()
+    print_run_overview(out, result, pick("nianbao 夜间运行", "nianbao nightly run"))
 
 
 @app.command()
@@ -627,49 +726,38 @@ def probe(
     raise typer.Exit(1 if result.faults else 0)
 
 
-#: Queries the demo suggests: one per kind of question the warehouse answers.
-DEMO_QUERIES = (
-    "SELECT agency, year, form, status, failed_checks FROM report_overview ORDER BY district, agency, year",
-    "SELECT agency, year, row_label, natural_person, total FROM report_requests WHERE total > 0 "
-    "ORDER BY agency, year, row_order",
-    f"SELECT district, year, SUM(total) AS new_requests FROM report_requests WHERE row_key = '{REQUEST_ROW_KEYS[0]}' "
-    "GROUP BY district, year ORDER BY district, year",
-)
+#: What the demo suggests trying next: one query on the warehouse (README lists more).
+DEMO_QUERY = "SELECT agency, year, form, status, failed_checks FROM report_overview ORDER BY district, agency, year"
 
 
 @app.command()
 def demo(
     since: Annotated[int, typer.Option(help="report years from this one on")] = 2014,
+    details: Annotated[
+        bool, typer.Option("--details", help="also print the whole run report (the Prefect artifact)")
+    ] = False,
 ) -> None:
-    """The whole job on the bundled portal mirror: serve it, run the nightly flow, show the flags and queries."""
-    from expectations.flags import list_flags
+    """The whole job on the bundled portal mirror: serve it, run the nightly flow, show a summary — per portal,
+    then one line per flagged report — and a query to try."""
     from flows.nightly import run_nightly
-    from nianbao.show import print_flags
+    from nianbao.i18n import pick
     from spiders.mirror import serve_mirror
-    from warehouse.db import WarehouseError, make_engine
 
     settings = _settings()
     _preflight(settings)
+    _quiet_prefect_console()
     server, port = serve_mirror()
-    out.print(f"serving the portal mirror on http://127.0.0.1:{port} (the real portals are not reachable here)")
+    err.print(pick(f"门户镜像在 http://127.0.0.1:{port}（此处无法访问真实门户）",
+                   f"serving the portal mirror on http://127.0.0.1:{port} (the real portals are not reachable here)"),
+              highlight=False, soft_wrap=True)  # fmt: skip
+    _starting(_nightly_name())
     try:
         with _prefect_start_errors():
             result = run_nightly(settings, host_map=server.host_map(), since=since)
     finally:
         server.stop()
-    from rich.markdown import Markdown
-
-    out.print(Markdown(result["summary"]))
-    try:
-        flags = list_flags(make_engine(settings.warehouse_url, read_only=True))
-    except WarehouseError as exc:
-        raise _warehouse_failure(exc) from None
-    out.rule("reports that do not add up")
-    print_flags(out, flags.columns, flags.rows)
-    out.rule("try")
-    for sql in DEMO_QUERIES:
-        out.print(f'.venv/bin/nianbao query "{sql}"', highlight=False, soft_wrap=True)
-    out.print(f"Data Docs: {settings.paths.docs_index}", highlight=False)
+    _print_run(result, details)
+    out.print(Text(pick("试试：", "try: ") + f'nianbao query "{DEMO_QUERY}"', style="dim"), soft_wrap=True)
 
 
 @app.command()

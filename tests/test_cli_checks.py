@@ -86,8 +86,10 @@ def test_validate_then_flags_then_review(env) -> None:
     runs = {p.parent.name for p in (env / "gx" / "validations").rglob("*.json")}
     assert len(runs) == 2  # kept in the data dir: the site's index lists both runs
     assert fingerprint not in runner.invoke(app, ["flags", "--json"]).stdout
-    listed = runner.invoke(app, ["flags", "--dismissed"])
+    listed = runner.invoke(app, ["flags", "--dismissed", "--details"])
     assert "dismissed" in listed.stdout and fingerprint[:12] in listed.stdout
+    per_report = runner.invoke(app, ["flags", "--dismissed"])  # the report's line says a finding was dismissed
+    assert "[open 3, dismissed 1]" in per_report.stdout
 
 
 def test_flags_review_errors_are_one_line(env) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
 
@@ -60,7 +61,7 @@ def test_reparse_flow_reparses_stored_documents_and_publishes(harness, settings,
     assert first["checks"]["counts"]["request_balance"]["FAIL"] == 2
     assert len(parsed) == 5
     assert (settings.data_dir / "docs" / "index.html").exists()
-    assert {"nianbao-summary", "nianbao-new-flags"} <= _artifact_keys()
+    assert {"nianbao-summary", "nianbao-flagged-reports"} <= _artifact_keys()
     assert "| request_balance | 3 | 2 | 0 | 1 |" in first["summary"]
 
     second = run_reparse(settings, progress=False)
@@ -162,7 +163,7 @@ def test_nightly_flags_seed_002_and_publishes_artifacts(nightly_runs) -> None:
     settings, first, _, _ = nightly_runs
     new = {(f["agency"], f["year"], f["check"]) for f in first["checks"]["new_flags"]}
     assert ("白银市平川区", 2020, "request_balance") in new and ("白银市平川区", 2020, "outcome_sum") in new
-    assert {"nianbao-summary", "nianbao-new-flags"} <= _artifact_keys()
+    assert {"nianbao-summary", "nianbao-flagged-reports"} <= _artifact_keys()
     assert "## Portals" in first["summary"] and "broken_link" in first["summary"]
     assert (settings.data_dir / "docs" / "index.html").exists()
 
@@ -205,3 +206,149 @@ def test_the_parse_fan_out_runs_on_a_dask_cluster(harness, tmp_path) -> None:
         with Client(cluster.scheduler_address) as client:  # the scheduler ran our parse tasks
             prefixes = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes))
         assert any("parse" in prefix for prefix in prefixes), prefixes
+
+
+# --- summaries first: the run's summary, flags per report, Prefect's INFO lines off the terminal ----------
+
+
+def _terminal_rows(text: str, width: int) -> int:
+    """How many rows ``text`` takes on a terminal ``width`` columns wide (long lines wrap)."""
+    from rich.cells import cell_len
+
+    return sum(max(1, -(-cell_len(line) // width)) for line in text.splitlines())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_demo_summary_fits_one_screen_and_lists_each_flagged_report_once(nightly_runs, lang) -> None:
+    """What `nianbao demo` prints after the nightly flow: per portal, then one line per flagged report."""
+    from rich.console import Console
+
+    from expectations.flags import flagged_reports, list_flags
+    from nianbao.i18n import set_lang
+    from nianbao.show import print_run_overview
+
+    settings, first, _, _ = nightly_runs
+    engine = make_engine(settings.warehouse_url, read_only=True)
+    reports = flagged_reports(engine)
+    findings = list_flags(engine).rows
+    assert len(findings) > len(reports) > 5  # several findings per report: columns, checks
+    assert [f["report_id"] for f in first["checks"]["flagged"]] == [r.report_id for r in reports]
+    assert len({(r.agency, r.year) for r in reports}) == len(reports)  # a report with copies is one report
+    console = Console(width=100, record=True, file=io.StringIO(), color_system=None)
+    set_lang(lang)
+    try:
+        print_run_overview(console, first, "nianbao nightly run")
+    finally:
+        set_lang(None)
+    text = console.export_text()
+    assert _terminal_rows(text, 100) <= 40, text
+    lines = text.splitlines()
+    for report in reports:
+        listed = [line for line in lines if f"{report.agency} {report.year}" in line and report.url in line]
+        assert len(listed) == 1, (report, listed)
+        assert ", ".join(report.checks) in listed[0]
+        if report.largest_difference:
+            assert str(int(report.largest_difference)) in listed[0]
+    assert sum(1 for line in lines if "http" in line and "://127.0.0.1" not in line) == len(reports)
+    assert sum(1 for line in lines if line.startswith("Data Docs:")) == 1
+    for row in first["portals"]:  # the table: a row per portal and the total
+        assert any(line.startswith(row["portal"]) for line in lines) or row["portal"] == "total"
+    by_portal = {row["portal"]: row for row in first["portals"]}
+    assert by_portal["total"]["flagged"] == len(reports)
+    assert by_portal["ycxixia"]["unreadable"] == 1  # its OFD; a page whose report is an attachment is no failure
+    assert sum(row["unreadable"] for p, row in by_portal.items() if p != "total") == first["loaded"]["failed"]
+
+
+def test_the_nightly_artifact_has_a_row_per_flagged_report(nightly_runs) -> None:
+    _, first, _, _ = nightly_runs
+    flagged = first["checks"]["flagged"]
+    summary = first["summary"]  # the markdown artifact: the portal table, the flagged reports, then the details
+    assert summary.index("| portal |") < summary.index("## Flagged reports") < summary.index("## Portals")
+    listed = summary[summary.index("## Flagged reports") : summary.index("## Portals")].splitlines()
+    assert sum(1 for line in listed if line.startswith("- ")) == len(flagged)
+    for report in flagged:
+        assert sum(1 for line in listed if line.startswith("- ") and report["url"] in line) == 1
+    with get_client(sync_client=True) as client:
+        tables = [a.data for a in client.read_artifacts() if a.key == "nianbao-flagged-reports"]
+    tables = [json.loads(t) if isinstance(t, str) else t for t in tables]
+    nightly = [t for t in tables if all(row["url"].startswith("http") for row in t)]  # not the reparse test's
+    assert nightly
+    for table in nightly:  # every night flags the same reports: one row each
+        assert [(row["url"], row["checks"]) for row in table] == [(f["url"], ", ".join(f["checks"])) for f in flagged]
+
+
+def test_nianbao_flags_one_line_per_report_details_and_show(nightly_runs, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from expectations.flags import FLAG_COLUMNS, flagged_reports, list_flags
+    from nianbao.cli import app
+
+    settings, _, _, _ = nightly_runs
+    monkeypatch.setenv("NIANBAO_DATA_DIR", str(settings.data_dir))
+    monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
+    monkeypatch.setenv("COLUMNS", "100")
+    runner = CliRunner()
+    engine = make_engine(settings.warehouse_url, read_only=True)
+    reports, findings = flagged_reports(engine), list_flags(engine).rows
+
+    default = runner.invoke(app, ["--lang", "en", "flags"])
+    assert default.exit_code == 0, default.output
+    report_lines = [line for line in default.stdout.splitlines() if "://" in line]
+    assert len(report_lines) == len(reports)  # one line each, however many checks, columns and copies
+    assert f"{len(reports)} flagged report(s), {len(findings)} finding(s)" in default.stdout
+
+    details = runner.invoke(app, ["--lang", "en", "flags", "--details"])
+    assert sum(1 for line in details.stdout.splitlines() if line.startswith("  http")) == len(findings)
+    assert all(row[FLAG_COLUMNS.index("fingerprint")][:12] in details.stdout for row in findings)
+
+    as_json = json.loads(runner.invoke(app, ["flags", "--json"]).stdout)
+    assert len(as_json) == len(findings) and set(as_json[0]) == set(FLAG_COLUMNS)  # per finding, as documented
+    by_report = json.loads(runner.invoke(app, ["flags", "--json", "--by-report"]).stdout)
+    assert [r["report_id"] for r in by_report] == [r.report_id for r in reports]
+
+    balance = next(f for f in findings if f[FLAG_COLUMNS.index("check_key")] == "request_balance")
+    fingerprint = balance[FLAG_COLUMNS.index("fingerprint")]
+    shown = runner.invoke(app, ["--lang", "en", "flags", "show", fingerprint[:10]])
+    assert shown.exit_code == 0, shown.output
+    assert fingerprint in shown.stdout and balance[FLAG_COLUMNS.index("message_en")] in shown.stdout
+    assert "cells involved (4)" in shown.stdout and "new_requests" in shown.stdout and "carried_forward" in shown.stdout
+    zh = runner.invoke(app, ["--lang", "zh", "flags", "show", fingerprint[:10]])
+    assert balance[FLAG_COLUMNS.index("message_zh")] in zh.stdout
+    ambiguous = runner.invoke(app, ["flags", "show", "0"])
+    assert ambiguous.exit_code == 1 and "error:" in ambiguous.stderr
+
+
+def test_prefect_info_lines_stay_off_the_terminal_but_reach_the_api(harness, capfd) -> None:
+    """demo and run keep Prefect's INFO lines off the terminal; the Prefect API (and UI) still has them."""
+    import logging
+
+    from prefect import flow, get_run_logger
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogHandler, PrefectConsoleHandler
+
+    from nianbao.cli import _quiet_prefect_console
+
+    @flow(name="quiet-check")
+    def tiny() -> str:
+        get_run_logger().info("hello from the flow")
+        from prefect.runtime import flow_run
+
+        return flow_run.id
+
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, PrefectConsoleHandler)]
+    levels = [h.level for h in handlers]
+    try:
+        _quiet_prefect_console()
+        capfd.readouterr()
+        run_id = tiny()
+        APILogHandler().flush()
+        terminal = capfd.readouterr()
+    finally:
+        for handler, level in zip(handlers, levels, strict=True):
+            handler.setLevel(level)
+    assert handlers  # Prefect's console handler is there to be quietened
+    assert "hello from the flow" not in terminal.err + terminal.out
+    assert "Finished in state" not in terminal.err + terminal.out
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[uuid.UUID(str(run_id))])))
+    assert any(log.message == "hello from the flow" for log in logs)
