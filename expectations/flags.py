@@ -186,6 +186,7 @@ def flag_evidence(engine: Engine, fp: str) -> dict[str, Any]:
     row = dict(rows[0])
     cells = row["cells"]
     row["cells"] = json.loads(cells) if isinstance(cells, str) else (cells or [])
+    row["sum_identity"] = _has_sum(row["check_key"])  # whether left - right is a gap between two sums
     return row
 
 

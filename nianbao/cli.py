@@ -621,7 +621,7 @@ def _nightly_name() -> str:
     return pick("夜间流程", "the nightly flow")
 
 
-def _print_run(result: dict, details: bool) -> None:
+def _print_run(result: dict, details: bool, title: str | None = None) -> None:
     """A run's summary (per portal, one line per flagged report), and with --details the whole run report."""
     from nianbao.i18n import pick
     from nianbao.show import print_run_overview
@@ -631,24 +631,28 @@ def _print_run(result: dict, details: bool) -> None:
 
         out.print(Markdown(result["summary"]))
         out.rule()
-    print_run_overview(out, result, pick("nianbao 夜间运行", "nianbao nightly run"))
+    print_run_overview(out, result, title or pick("nianbao 夜间运行", "nianbao nightly run"))
 
 
 @app.command()
 def reparse(
     no_docs: Annotated[bool, typer.Option("--no-docs", help="skip building the Data Docs site")] = False,
+    details: Annotated[
+        bool, typer.Option("--details", help="also print the whole run report (the Prefect artifact)")
+    ] = False,
     database_url: DatabaseOption = None,
 ) -> None:
     """Re-parse and re-check every stored document, without crawling (after a parser upgrade)."""
-    from rich.markdown import Markdown
-
     from flows.reparse import run_reparse
+    from nianbao.i18n import pick
 
     settings = _settings(database_url)
     _preflight(settings)
+    _quiet_prefect_console()
+    _starting(pick("重新解析", "the re-parse"))
     with _prefect_start_errors():
         result = run_reparse(settings, docs=not no_docs)
-    out.print(Markdown(result["summary"]))
+    _print_run(result, details, pick("nianbao 重新解析", "nianbao re-parse"))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

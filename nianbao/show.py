@@ -308,7 +308,7 @@ def print_flag_evidence(console: Console, flag: dict) -> None:
         (pick("结果", "outcome"), flag.get("outcome") or ""),
         (pick("左边", "left side"), _number(flag.get("left_value")) or "?"),
         (pick("右边", "right side"), _number(flag.get("right_value")) or "?"),
-        (pick("差额", "difference"), _number(flag.get("difference")) or "?"),
+        *([(pick("差额", "difference"), _number(flag.get("difference")) or "?")] if flag.get("sum_identity") else []),
         (pick("说明", "message"), message(flag)),
         ("URL", flag.get("url") or ""),
     ]  # fmt: skip
@@ -370,21 +370,16 @@ def print_run_overview(console: Console, result: dict, title: str, limit: int = 
     ``nianbao flags show``, the Prefect artifact."""
     checks = result.get("checks") or {}
     flagged = checks.get("flagged") or []
-    portals = [r for r in result.get("portals") or [] if r["portal"] != "total"]
+    portals = [r for r in result.get("portals") or [] if r["portal"] not in ("total", None)]
     documents = sum((result.get("loaded") or {}).values())
-    console.print(
-        Text(
-            f"{title}: "
-            + pick(
-                f"{len(portals)} 个门户，读取 {documents} 份文档，检查 {checks.get('reports', 0)} 份报告，"
-                f"{len(flagged)} 份被标记",
-                f"{len(portals)} portal(s), {documents} document(s) read, {checks.get('reports', 0)} report(s) "
-                f"checked, {len(flagged)} flagged",
-            ),
-            style="bold",
-        ),
-        soft_wrap=True,
-    )
+    reports = checks.get("reports", 0)
+    said = [pick(f"{len(portals)} 个门户", f"{len(portals)} portal(s)")] if portals else []
+    said += [
+        pick(f"读取 {documents} 份文档", f"{documents} document(s) read"),
+        pick(f"检查 {reports} 份报告", f"{reports} report(s) checked"),
+        pick(f"{len(flagged)} 份被标记", f"{len(flagged)} flagged"),
+    ]
+    console.print(Text(f"{title}: " + pick("，", ", ").join(said), style="bold"), soft_wrap=True)
     if result.get("portals"):
         console.print(_portal_table(result["portals"]))
     if flagged:
