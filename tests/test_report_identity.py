@@ -4,6 +4,7 @@ are brought along (issue 12; issue 18 item 6)."""
 
 from __future__ import annotations
 
+import io
 import random
 import subprocess
 import sys
@@ -13,10 +14,13 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from conftest import FIXTURES, ROOT, seed_path
+from rich.console import Console
 
-from expectations.flags import Decision, list_flags, review_flag
+from expectations.flags import Decision, flag_evidence, flagged_reports, list_flags, review_flag
 from expectations.run import validate_warehouse
 from flows.ingest import load_bytes
+from nianbao.i18n import set_lang
+from nianbao.show import print_flag_evidence
 from warehouse.db import make_engine, upgrade
 from warehouse.identity import Candidate, agency_key, elect_current
 from warehouse.load import DocumentInfo, LoadStatus
@@ -148,6 +152,20 @@ def test_one_report_in_four_formats_and_a_differing_copy_is_counted_once(engine)
     keys = [(row[0], row[2], row[3], row[5]) for row in flags]
     assert len(keys) == len(set(keys))  # each failing report once, not once per copy
     assert [row[3] for row in flags].count("documents_agree") == 1
+    (report,) = flagged_reports(engine)  # one line for the report: its copies disagree; no sum is off
+    assert (report.checks, report.largest_difference, report.url) == (("documents_agree",), None, PAGE)
+
+    evidence = flag_evidence(engine, finding.fingerprint[:10])  # `nianbao flags show`: both copies' numbers
+    console = Console(width=200, record=True, file=io.StringIO(), color_system=None)
+    set_lang("en")
+    try:
+        print_flag_evidence(console, evidence)
+    finally:
+        set_lang(None)
+    shown = console.export_text()
+    assert finding.fingerprint in shown and "cells involved (1)" in shown
+    cell_line = next(line for line in shown.splitlines() if "items_last_year" in line)
+    assert "83" in cell_line and "84" in cell_line and "licensing" in cell_line
 
 
 def test_great_expectations_decides_whether_copies_agree(engine) -> None:
