@@ -194,10 +194,19 @@ def _prefect_start_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+def _errors_only_from_runs(record) -> bool:
+    """The flows' and tasks' own log lines reach the terminal only as errors: their warnings (a portal's
+    faults, an unreachable portal) are in the summary printed after the run."""
+    import logging
+
+    return record.levelno >= logging.ERROR or not record.name.startswith(("prefect.flow_runs", "prefect.task_runs"))
+
+
 def _quiet_prefect_console() -> None:
-    """Prefect's own INFO lines ("Beginning flow run", "Finished in state Completed()") stay off the terminal
-    for the rest of this command: its console handler shows warnings and errors only. The run's logs still
-    reach the Prefect API (its API handler and loggers keep their levels), so the UI shows every line."""
+    """Prefect's INFO lines ("Beginning flow run", "Finished in state Completed()") stay off the terminal for
+    the rest of this command: its console handler shows warnings and errors only, and of the runs' own lines
+    errors only (the summary says the rest). The logs still reach the Prefect API (its API handler and the
+    loggers keep their levels), so the UI shows every line."""
     import logging
 
     from prefect.logging.handlers import PrefectConsoleHandler
@@ -205,8 +214,10 @@ def _quiet_prefect_console() -> None:
     loggers = [logging.getLogger(), *(logging.getLogger(name) for name in list(logging.root.manager.loggerDict))]
     for logger in loggers:
         for handler in getattr(logger, "handlers", []):
-            if isinstance(handler, PrefectConsoleHandler) and handler.level < logging.WARNING:
-                handler.setLevel(logging.WARNING)
+            if isinstance(handler, PrefectConsoleHandler):
+                handler.setLevel(max(handler.level, logging.WARNING))
+                if _errors_only_from_runs not in handler.filters:
+                    handler.addFilter(_errors_only_from_runs)
 
 
 def _starting(what: str) -> None:
@@ -731,7 +742,7 @@ def probe(
 
 
 #: What the demo suggests trying next: one query on the warehouse (README lists more).
-DEMO_QUERY = "SELECT agency, year, form, status, failed_checks FROM report_overview ORDER BY district, agency, year"
+DEMO_QUERY = "SELECT agency, year, form, status, failed_checks FROM report_overview"
 
 
 @app.command()

@@ -388,7 +388,11 @@ def print_run_overview(console: Console, result: dict, title: str, limit: int = 
         head = pick(f"被标记的报告（{len(flagged)}", f"flagged reports ({len(flagged)}") + (
             pick(f"，其中新 {new}）", f", {new} new)") if mark_new else pick("）", ")")
         )
-        console.print(Text(head, style="bold"))
+        hint = pick(
+            "详情：nianbao flags --details · nianbao flags show 指纹",
+            "details: nianbao flags --details · nianbao flags show FINGERPRINT",
+        )
+        console.print(Text.assemble((head, "bold"), "  ", (hint, "dim")), soft_wrap=True)
         print_flagged_reports(console, flagged[:limit], mark_new=mark_new)
         if len(flagged) > limit:
             more = len(flagged) - limit
@@ -413,15 +417,5 @@ def print_run_overview(console: Console, result: dict, title: str, limit: int = 
         said = pick(f"{len(errors)} 份文档无法读取（{listed}）：{query}",
                     f"{len(errors)} unreadable document(s) ({listed}): {query}")  # fmt: skip
         console.print(Text(said, style="yellow"), soft_wrap=True)
-    console.print(
-        Text(
-            pick(
-                "详情：nianbao flags --details（每项发现）、nianbao flags show 指纹（证据）",
-                "details: nianbao flags --details (every finding), nianbao flags show FINGERPRINT (the evidence)",
-            ),
-            style="dim",
-        ),
-        soft_wrap=True,
-    )
     if checks.get("docs_index"):
         console.print(Text(f"Data Docs: {checks['docs_index']}"), soft_wrap=True)
