@@ -172,6 +172,18 @@ CHANGED_STATUSES = ("new_version", "reparsed")
 UNREADABLE_STATUSES = ("failed",)  # a page whose report is in its attachments (in_attachment) is no failure
 
 
+def portal_unreachable(result: dict) -> bool:
+    """A portal of which nothing could be read: no list page, no report, and faults (refused, DNS, timeouts,
+    blocked) or a crawl process that failed. Unlike a fault on a single page, this fails the run."""
+    counts = result.get("counts") or {}
+    return (
+        not result.get("ok")
+        and bool(result.get("faults"))
+        and not counts.get("reports")
+        and not counts.get("list_pages")
+    )
+
+
 def portal_rows(crawl: dict[str, dict], stats: LoadStats, flagged: list[dict]) -> list[dict]:
     """One row per portal (the crawl's, the documents', the flagged reports'), then a total row: reports
     listed, documents new, changed and unreadable, reports flagged, faults. A portal that was not crawled
@@ -182,7 +194,15 @@ def portal_rows(crawl: dict[str, dict], stats: LoadStats, flagged: list[dict]) -
         result = crawl.get(name)
         loaded = stats.by_portal.get(name, Counter())
         counts = (result or {}).get("counts") or {}
-        status = None if result is None else ("ok" if result.get("ok") else ("unreachable" if not counts else "faults"))
+        status = (
+            None
+            if result is None
+            else "ok"
+            if result.get("ok")
+            else "unreachable"
+            if portal_unreachable(result)
+            else "faults"
+        )
         rows.append({
             "portal": name or None,
             "status": status,

@@ -624,6 +624,24 @@ def run(
         result = run_nightly(settings, portals=portal or None, since=since, host_map=_host_map(host_map) or None,
                              docs=not no_docs)  # fmt: skip
     _print_run(result, details)
+    _exit_if_unreachable(result)
+
+
+def _exit_if_unreachable(result: dict) -> None:
+    """Exit 1 when a portal could not be read at all (a night that read nothing must not look fine to cron);
+    faults on single pages are in the summary and leave the exit status 0."""
+    from flows.tasks import portal_unreachable
+    from nianbao.i18n import pick
+
+    lost = [name for name, crawled in (result.get("crawl") or {}).items() if portal_unreachable(crawled)]
+    for name in lost:
+        kinds = sorted({f.get("kind", "") for f in result["crawl"][name].get("faults") or []})
+        fail_line(
+            name,
+            pick(f"无法访问：未读到任何页面（{', '.join(kinds)}）", f"unreachable: no page read ({', '.join(kinds)})"),
+        )
+    if lost:
+        raise typer.Exit(1)
 
 
 def _nightly_name() -> str:
@@ -773,6 +791,7 @@ def demo(
         server.stop()
     _print_run(result, details)
     out.print(Text(pick("试试：", "try: ") + f'nianbao query "{DEMO_QUERY}"', style="dim"), soft_wrap=True)
+    _exit_if_unreachable(result)
 
 
 @app.command()
