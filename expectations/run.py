@@ -23,6 +23,8 @@ import os
 import tempfile
 import uuid
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,6 +200,20 @@ def _cells_for(check: Check, finding: Finding, cells: dict[int, list[tuple]], pr
     return out
 
 
+def _snapshot(engine: Engine, run_id: str) -> None:
+    """This run's snapshot of the subject views (``identity_sides``), in one transaction: the batches GX
+    validates, one state of the warehouse."""
+    with translate_errors(str(engine.url)), engine.begin() as conn:
+        for statement in snapshot_statements():
+            conn.execute(sa.text(statement), {"run_id": run_id})
+
+
+def _context(engine: Engine) -> tuple[dict[int, dict], dict[str, set[int]]]:
+    """The reports' context, and which reports each check applies to."""
+    with translate_errors(str(engine.url)), engine.begin() as conn:
+        return _report_context(conn), _assessable(conn)
+
+
 def _assessable(conn: Connection) -> dict[str, set[int]]:
     assessed: dict[str, set[int]] = defaultdict(set)
     for key, report_id in conn.execute(sa.text("SELECT check_key, report_id FROM identity_assessable")):
@@ -215,18 +231,24 @@ def evaluate(engine: Engine, checks: tuple[Check, ...] = CHECKS, *, docs_dir: Pa
             conn.execute(sa.text("PRAGMA analysis_limit=1000"))
             conn.execute(sa.text("ANALYZE"))
     run_id = uuid.uuid4().hex
-    try:
-        with translate_errors(str(engine.url)), engine.begin() as conn:
-            for statement in snapshot_statements():
-                conn.execute(sa.text(statement), {"run_id": run_id})
-        gx_run = run_gx(engine.url.render_as_string(hide_password=False), docs_dir, checks, run_id=run_id)
-    finally:
-        with translate_errors(str(engine.url)), engine.begin() as conn:
-            conn.execute(sa.text(f"DELETE FROM {SNAPSHOT_TABLE} WHERE run_id = :run_id"), {"run_id": run_id})
+    # Two things at once, on our two cores: the warehouse computes this run's snapshot of the identity views
+    # (SQL: the driver releases Python's lock meanwhile) while Python imports GX and sets up its suites and
+    # checkpoint; then the checkpoint runs while the warehouse reads the reports' context.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nianbao-warehouse") as pool:
+        snapshot = pool.submit(_snapshot, engine, run_id)
+        context = pool.submit(_context, engine)  # after the snapshot (one worker)
+        try:
+            prepared = prepare_gx(engine.url.render_as_string(hide_password=False), docs_dir, checks, run_id=run_id)
+            snapshot.result()
+            gx_run = prepared.run()
+            reports, assessed = context.result()
+        finally:
+            context.cancel()  # not started yet: after an error
+            futures_wait([snapshot, context])  # never delete the snapshot while it is being written
+            with translate_errors(str(engine.url)), engine.begin() as conn:
+                conn.execute(sa.text(f"DELETE FROM {SNAPSHOT_TABLE} WHERE run_id = :run_id"), {"run_id": run_id})
     findings = gx_run.findings
     with translate_errors(str(engine.url)), engine.begin() as conn:
-        reports = _report_context(conn)
-        assessed = _assessable(conn)
         cells, previous = _evidence(conn, {f.report_id for fs in findings.values() for f in fs}, checks)
         declared = _check_evidence(conn, checks, findings)
 
@@ -361,16 +383,43 @@ def _findings(validation_results) -> tuple[dict[str, list[Finding]], dict[str, i
     return findings, {key: len(found) for key, found in findings.items()}
 
 
-def run_gx(url: str, docs_dir: Path | None, checks: tuple[Check, ...] = CHECKS, *, run_id: str) -> GXRun:
+@dataclass
+class PreparedGX:
+    """GX set up for one run: the context, its checkpoint (one validation per subject) and the Data Docs site."""
+
+    context: Any
+    checkpoint: Any
+    docs_dir: Path | None
+
+    def run(self) -> GXRun:
+        """Run the checkpoint over this run's snapshot; build the Data Docs site once, for every validation."""
+        result = self.checkpoint.run()
+        index = None
+        if self.docs_dir is not None:
+            from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+            # One build for the whole run: GX's UpdateDataDocsAction builds the site once per validation (the
+            # index and every template compiled again each time), five times the work for the same pages.
+            identifiers = [*result.run_results]
+            identifiers += [ExpectationSuiteIdentifier(name=r.suite_name) for r in result.run_results.values()]
+            self.context.build_data_docs(site_names=["nianbao"], resource_identifiers=identifiers)
+            make_offline(self.docs_dir)  # the site's CSS/JS from the data dir, not CDNs
+            if (self.docs_dir / "index.html").exists():
+                index = self.docs_dir / "index.html"
+        findings, unexpected = _findings(result.run_results.values())
+        return GXRun(findings=findings, unexpected=unexpected, success=bool(result.success), docs_index=index)
+
+
+def prepare_gx(url: str, docs_dir: Path | None, checks: tuple[Check, ...] = CHECKS, *, run_id: str) -> PreparedGX:
     """The checkpoint: one suite per subject, each validating its subject's identity view (this run's
-    snapshot of it, ``identity_sides``), in one run; the Data Docs site built once into ``docs_dir``."""
+    snapshot of it, ``identity_sides``), in one run; the Data Docs site in ``docs_dir``. Nothing is read
+    from the warehouse until :meth:`PreparedGX.run`."""
     _quiet_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    actions = []
     if docs_dir is not None:
         docs_dir = docs_dir.resolve()  # GX wants an absolute base_directory (data/docs is relative)
         docs_dir.mkdir(parents=True, exist_ok=True)
@@ -395,7 +444,6 @@ def run_gx(url: str, docs_dir: Path | None, checks: tuple[Check, ...] = CHECKS, 
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             },
         )
-        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["nianbao"]))
     if url.startswith("sqlite"):
         source = context.data_sources.add_sqlite(name="warehouse", connection_string=url)
     elif url.startswith("postgresql"):
@@ -416,13 +464,9 @@ def run_gx(url: str, docs_dir: Path | None, checks: tuple[Check, ...] = CHECKS, 
             context.validation_definitions.add(gx.ValidationDefinition(name=subject, data=batch, suite=suite))
         )
     checkpoint = context.checkpoints.add(
-        gx.Checkpoint(name="nianbao", validation_definitions=definitions, actions=actions, result_format=RESULT_FORMAT)
+        gx.Checkpoint(name="nianbao", validation_definitions=definitions, result_format=RESULT_FORMAT)
     )
-    result = checkpoint.run()
-    make_offline(docs_dir)  # the site's CSS/JS from the data dir, not CDNs
-    findings, unexpected = _findings(result.run_results.values())
-    index = docs_dir / "index.html" if docs_dir is not None and (docs_dir / "index.html").exists() else None
-    return GXRun(findings=findings, unexpected=unexpected, success=bool(result.success), docs_index=index)
+    return PreparedGX(context=context, checkpoint=checkpoint, docs_dir=docs_dir)
 
 
 def validate_warehouse(engine: Engine, *, docs_dir: Path | None = None) -> RunSummary:
