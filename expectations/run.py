@@ -95,9 +95,17 @@ class RunSummary:
     gx: GXRun | None = None  # what the checkpoint returned
 
     def counts(self) -> dict[str, dict[str, int]]:
-        table: dict[str, dict[str, int]] = {c.key: {o.value: 0 for o in Outcome} for c in CHECKS}
+        """Reports per check and outcome: a report counts once per check, under its worst outcome over the
+        scopes (columns, rows) it was checked in — FAIL, then UNCERTAIN, then PASS, then NOT_ASSESSABLE."""
+        rank = {Outcome.FAIL: 3, Outcome.UNCERTAIN: 2, Outcome.PASS: 1, Outcome.NOT_ASSESSABLE: 0}
+        worst: dict[tuple[str, int], Outcome] = {}
         for r in self.results:
-            table[r.check.key][r.outcome.value] += 1
+            key = (r.check.key, r.report_id)
+            if key not in worst or rank[r.outcome] > rank[worst[key]]:
+                worst[key] = r.outcome
+        table: dict[str, dict[str, int]] = {c.key: {o.value: 0 for o in Outcome} for c in CHECKS}
+        for (check, _), outcome in worst.items():
+            table[check][outcome.value] += 1
         return table
 
     def failing_errors(self) -> list[Result]:
@@ -390,10 +398,13 @@ class PreparedGX:
     context: Any
     checkpoint: Any
     docs_dir: Path | None
+    run_name: str | None = None  # how Data Docs name the run: the warehouse and the run id
 
     def run(self) -> GXRun:
         """Run the checkpoint over this run's snapshot; build the Data Docs site once, for every validation."""
-        result = self.checkpoint.run()
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        result = self.checkpoint.run(run_id=RunIdentifier(run_name=self.run_name))
         index = None
         if self.docs_dir is not None:
             from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
@@ -408,6 +419,17 @@ class PreparedGX:
                 index = self.docs_dir / "index.html"
         findings, unexpected = _findings(result.run_results.values())
         return GXRun(findings=findings, unexpected=unexpected, success=bool(result.success), docs_index=index)
+
+
+def _warehouse_name(url: str) -> str:
+    """The warehouse in a few words, without slashes (a run name is a file name in GX's stores):
+    ``sqlite:warehouse.db``, ``postgresql:db-host:nianbao``."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        where = Path(parsed.database or "memory").name
+    else:
+        where = ":".join(str(p) for p in (parsed.host, parsed.port, parsed.database) if p)
+    return f"{parsed.get_backend_name()}:{where}".replace("/", "_").replace("\\", "_")
 
 
 def prepare_gx(url: str, docs_dir: Path | None, checks: tuple[Check, ...] = CHECKS, *, run_id: str) -> PreparedGX:
@@ -466,7 +488,8 @@ def prepare_gx(url: str, docs_dir: Path | None, checks: tuple[Check, ...] = CHEC
     checkpoint = context.checkpoints.add(
         gx.Checkpoint(name="nianbao", validation_definitions=definitions, result_format=RESULT_FORMAT)
     )
-    return PreparedGX(context=context, checkpoint=checkpoint, docs_dir=docs_dir)
+    run_name = f"{_warehouse_name(url)} · {run_id[:12]}"
+    return PreparedGX(context=context, checkpoint=checkpoint, docs_dir=docs_dir, run_name=run_name)
 
 
 def validate_warehouse(engine: Engine, *, docs_dir: Path | None = None) -> RunSummary:

@@ -173,7 +173,8 @@ def print_check(console: Console, item, *, show_all: bool = False) -> None:
 
 def print_run_summary(console: Console, summary) -> None:
     """A warehouse run: counts per check and outcome, where the Data Docs are."""
-    t = RichTable(title=f"run {summary.run_id[:12]}: {len(summary.reports)} current report(s)", box=box.SIMPLE_HEAD)
+    title = f"run {summary.run_id[:12]}: {len(summary.reports)} current report(s), counted per check and outcome"
+    t = RichTable(title=title, box=box.SIMPLE_HEAD)
     t.add_column("check")
     for outcome in ("PASS", "FAIL", "UNCERTAIN", "NOT_ASSESSABLE"):
         t.add_column(outcome, justify="right", style=_OUTCOME_STYLE[outcome])

@@ -231,6 +231,21 @@ def test_warehouse_run_stores_results_and_builds_data_docs(validated) -> None:
     assert agency_year_check == {("白银市平川区", 2020, "request_balance"), ("白银市平川区", 2020, "outcome_sum")}
 
 
+def test_the_run_counts_reports_per_check_not_columns(validated) -> None:
+    _, summary, _ = validated
+    counts = summary.counts()
+    assert counts["request_balance"]["FAIL"] == 1  # seed 002, failing in two columns, is one report
+    assert counts["outcome_sum"]["FAIL"] == 1
+    for check, by_outcome in counts.items():  # every current report once per check
+        assert sum(by_outcome.values()) == len(summary.reports), check
+
+
+def test_data_docs_name_each_run_after_its_warehouse(validated) -> None:
+    _, summary, docs = validated
+    index = (docs / "index.html").read_text(encoding="utf-8")
+    assert summary.run_id[:12] in index and "__none__" not in index
+
+
 def test_data_docs_show_the_identity_views_and_each_failing_report(validated) -> None:
     _, _, docs = validated
     pages = [p.read_text(encoding="utf-8") for p in (docs / "validations").rglob("*.html")]
