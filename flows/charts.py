@@ -158,20 +158,24 @@ def requests_chart(stats: WarehouseStats) -> Chart:
     by = {(d.district, d.year): d for d in stats.requests}
     fig = _figure(max(5.5, 1.1 * len(years) * max(1, len(districts)) ** 0.5 + 2.5), 3.6)
     ax = fig.subplots()
-    width = 0.8 / len(districts)
-    for i, district in enumerate(districts):
-        xs = [y for y in range(len(years)) if (district, years[y]) in by]
-        cells = [by[(district, years[x])] for x in xs]
-        bars = ax.bar([x - 0.4 + width * (i + 0.5) for x in xs], [c.new_requests for c in cells], width,
-                      label=_short_district(district), color=_COLOURS[i % len(_COLOURS)])  # fmt: skip
-        labels = [_number(c.new_requests) + ("*" if c.unreadable else "") for c in cells]
-        ax.bar_label(bars, labels=labels, padding=2, fontsize=8)
+    width = min(0.3, 0.8 / max(sum(1 for d in districts if (d, y) in by) for y in years))
+    colour = {d: _COLOURS[i % len(_COLOURS)] for i, d in enumerate(districts)}
+    for x, year in enumerate(years):  # the districts that reported that year, side by side around the year
+        present = [by[(d, year)] for d in districts if (d, year) in by]
+        for i, cell in enumerate(present):
+            offset = (i - (len(present) - 1) / 2) * width
+            bars = ax.bar(x + offset, cell.new_requests, width, color=colour[cell.district])
+            ax.bar_label(bars, labels=[_number(cell.new_requests) + ("*" if cell.unreadable else "")], padding=2,
+                         fontsize=8)  # fmt: skip
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=colour[d], label=_short_district(d)) for d in districts], frameon=False,
+              fontsize=8)  # fmt: skip
     ax.set_xticks(range(len(years)), [str(y) for y in years])
     ax.set_ylabel("申请数 requests")
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_title(title, loc="left")
     ax.margins(y=0.15)
-    ax.legend(frameon=False, fontsize=8)
     unreadable = sum(d.unreadable for d in stats.requests)
     if unreadable:
         chart.note = (f"* {unreadable} 份报告的总计无法读取，未计入 · {unreadable} report(s) whose total could not "
