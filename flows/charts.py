@@ -200,7 +200,7 @@ def checks_chart(stats: WarehouseStats) -> Chart:
     if unchecked:  # never shown as clean: a report not checked yet is a bar of its own
         series.append(("未检查 not checked", _UNCHECKED, lambda p: p.reports - p.checked))
     n_years = max(len({p.year for p in stats.checks if p.portal == portal}) for portal in portals)
-    fig = _figure(max(5.5, len(portals) * (0.9 * n_years + 1.2)), 3.6)
+    fig = _figure(min(11.0, max(5.5, len(portals) * (0.9 * n_years + 1.2))), 3.8)
     axes = fig.subplots(1, len(portals), sharey=True, squeeze=False)[0]
     width = 0.8 / len(series)
     for ax, portal in zip(axes, portals, strict=True):

@@ -63,6 +63,7 @@ def test_reparse_flow_reparses_stored_documents_and_publishes(harness, settings,
     assert (settings.data_dir / "docs" / "index.html").exists()
     assert {"nianbao-summary", "nianbao-flagged-reports"} <= _artifact_keys()
     assert "| request_balance | 3 | 2 | 0 | 1 |" in first["summary"]
+    assert first["report_html"] == str(settings.paths.report_html) and settings.paths.report_html.is_file()
 
     second = run_reparse(settings, progress=False)
     assert len(parsed) == 5  # every parse came from Prefect's cache (sha256 + parser version)
@@ -361,3 +362,18 @@ def test_prefect_info_lines_stay_off_the_terminal_but_reach_the_api(harness) -> 
         logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[uuid.UUID(str(run_id))])))
     messages = {log.message for log in logs}
     assert {"hello from the flow", "a portal's fault, said again in the summary", "something broke"} <= messages
+
+
+def test_the_nightly_writes_its_run_report_and_publishes_the_charts(nightly_runs) -> None:
+    from flows.charts import ARTIFACT_KEY
+
+    settings, first, second, _ = nightly_runs
+    assert first["report_html"] == second["report_html"] == str(settings.paths.report_html)
+    page = settings.paths.report_html.read_text(encoding="utf-8")
+    assert page.count('<img class="chart"') == 3  # the mirror has requests, checks and failing reports
+    assert sorted(p.name for p in settings.paths.report_dir.iterdir()) == [
+        "checks.svg", "failing.svg", "report.html", "requests.svg",
+    ]  # fmt: skip
+    with get_client(sync_client=True) as client:
+        (artifact, *_) = [a for a in client.read_artifacts() if a.key == ARTIFACT_KEY]
+    assert str(settings.paths.report_html) in artifact.data and artifact.data.count("data:image/png;base64,") == 3
