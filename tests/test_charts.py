@@ -236,3 +236,33 @@ def test_the_page_shows_its_three_charts_offline(built, tmp_path) -> None:
         assert image["complete"] and image["naturalWidth"] > 0, seen  # the SVG decoded
         assert image["width"] > 300 and image["height"] > 150, seen
     assert len(seen["sections"]) == 3 and seen["remote"] == [], seen
+
+
+def test_the_counts_are_the_same_on_both_backends_and_an_unreadable_total_is_no_zero(warehouse_url) -> None:
+    """On SQLite and PostgreSQL: seed 001's 西夏区 total made unreadable is left out of the sum and counted."""
+    import sqlalchemy as sa
+
+    engine = make_engine(warehouse_url)
+    for prefix in ("000", "001", "002", "003", "004"):
+        load_file(engine, seed_path(prefix))
+    validate_warehouse(engine, docs_dir=None)
+    before = warehouse_stats(engine)
+    with engine.begin() as conn:  # the reader could not read 001's 一、本年新收 总计 (a smudged cell)
+        conn.execute(
+            sa.text("UPDATE cells SET value = NULL, kind = 'unreadable' WHERE tbl = 'requests' AND row_key = :row "
+                    "AND column_key = :column AND report_id = (SELECT r.id FROM reports r JOIN agencies a "
+                    "ON a.id = r.agency_id WHERE a.name LIKE :agency)"),
+            {"row": NEW_REQUESTS_ROW, "column": TOTAL_COLUMN, "agency": "%西花园路%"},
+        )  # fmt: skip
+    after = warehouse_stats(engine)
+    engine.dispose()
+    xixia = {d.district: d for d in before.requests if d.year == 2020}["银川市西夏区"]
+    seed = parse_file(seed_path("001")).requests[NEW_REQUESTS_ROW][TOTAL_COLUMN].value
+    now = {d.district: d for d in after.requests if d.year == 2020}["银川市西夏区"]
+    assert (now.new_requests, now.reports, now.unreadable) == (xixia.new_requests - seed, xixia.reports, 1)
+    assert (before.reports, before.checked_reports, before.flagged_reports) == (5, 5, 1)
+    assert {(p.portal, p.year, p.reports, p.checked, p.flagged) for p in before.checks} >= {("bypc", 2020, 1, 1, 1)}
+    assert {c.check_key: c.flagged for c in before.failing} == {"request_balance": 1, "outcome_sum": 1}
+    chart = charts.render_charts(after, cjk_font())[0]
+    assert chart.note and chart.note.startswith("* 1 ")
+    assert any(t.get_text().endswith("*") for t in chart.figure.axes[0].texts)  # the bar says so

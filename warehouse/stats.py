@@ -70,7 +70,7 @@ class WarehouseStats:
 _REQUESTS_SQL = f"""SELECT COALESCE(district, '') AS district, year, SUM({TOTAL_COLUMN}) AS new_requests,
   COUNT(*) AS reports, SUM(CASE WHEN {TOTAL_COLUMN} IS NULL THEN 1 ELSE 0 END) AS unreadable
 FROM report_requests WHERE row_key = :row AND year IS NOT NULL
-GROUP BY COALESCE(district, ''), year ORDER BY 1, 2"""
+GROUP BY 1, 2 ORDER BY 1, 2"""
 
 #: an open flag: a FAIL that no reviewer dismissed for the same numbers (expectations/flags.py)
 _OPEN_FAIL = """k.outcome = 'FAIL' AND NOT EXISTS (SELECT 1 FROM flag_reviews f WHERE f.fingerprint = k.fingerprint
@@ -86,7 +86,7 @@ JOIN reports r ON r.id = o.report_id
 JOIN documents d ON d.id = r.document_id
 LEFT JOIN agencies a ON a.id = r.agency_id
 WHERE o.status = 'parsed' AND o.year IS NOT NULL
-GROUP BY COALESCE(a.portal, d.portal, :none), o.year ORDER BY 1, 2"""
+GROUP BY 1, 2 ORDER BY 1, 2"""
 
 _FAILING_SQL = f"""SELECT k.check_key AS check_key, COUNT(DISTINCT k.report_id) AS flagged
 FROM check_results k JOIN reports r ON r.id = k.report_id
