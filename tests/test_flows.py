@@ -380,3 +380,18 @@ def test_the_nightly_writes_its_run_report_and_publishes_the_charts(nightly_runs
         ]
     assert len(ours) == 3  # one per night
     assert all(a.data.count("data:image/png;base64,") == 3 for a in ours)
+
+
+def test_a_run_report_that_cannot_be_drawn_is_a_warning_not_a_failed_run(harness, tmp_path, caplog) -> None:
+    from prefect import flow
+
+    from flows.charts import publish_report
+
+    @flow
+    def night() -> dict:
+        return {"report_html": publish_report(f"sqlite:///{tmp_path / 'no' / 'such' / 'w.db'}", str(tmp_path))}
+
+    state = night(return_state=True)
+    assert state.is_completed() and state.result() == {"report_html": None}
+    assert any("the run report was not written" in r.getMessage() for r in caplog.records)
+    assert not (tmp_path / "report").exists()
