@@ -13,6 +13,7 @@ from dataclasses import asdict
 
 from prefect import flow, get_run_logger
 
+from flows.charts import publish_report
 from flows.runner import start_prefect, task_runner_for
 from flows.tasks import (
     crawl_portal,
@@ -88,10 +89,11 @@ def nightly(
     )
     checked = validate(settings.warehouse_url, str(settings.paths.docs) if docs else None)
     markdown = publish_artifacts("nianbao nightly run", crawl, stats, checked)
+    report_html = publish_report(settings.warehouse_url, data)
     errors = [asdict(e) for e in stats.errors]
     portals = portal_rows(crawl, stats, checked["flagged"])
     return {"crawl": crawl, "loaded": dict(stats.counts), "errors": errors, "checks": checked, "portals": portals,
-            "summary": markdown}  # fmt: skip
+            "summary": markdown, "report_html": report_html}  # fmt: skip
 
 
 def run_nightly(settings: Settings, **parameters) -> dict:

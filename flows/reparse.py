@@ -7,6 +7,7 @@ from dataclasses import asdict
 
 from prefect import flow, get_run_logger
 
+from flows.charts import publish_report
 from flows.nightly import parse_all
 from flows.runner import start_prefect, task_runner_for
 from flows.tasks import load_parsed, pages_with_attachments, portal_rows, publish_artifacts, validate
@@ -31,10 +32,11 @@ def reparse(data_dir: str | None = None, database_url: str | None = None, docs: 
     )  # fmt: skip
     checked = validate(settings.warehouse_url, str(settings.paths.docs) if docs else None)
     markdown = publish_artifacts("nianbao re-parse", {}, stats, checked)
+    report_html = publish_report(settings.warehouse_url, str(settings.data_dir))
     errors = [asdict(e) for e in stats.errors]
     portals = portal_rows({}, stats, checked["flagged"])
     return {"loaded": dict(stats.counts), "errors": errors, "checks": checked, "portals": portals,
-            "summary": markdown}  # fmt: skip
+            "summary": markdown, "report_html": report_html}  # fmt: skip
 
 
 def run_reparse(settings: Settings, **parameters) -> dict:

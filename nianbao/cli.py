@@ -661,6 +661,8 @@ def _print_run(result: dict, details: bool, title: str | None = None) -> None:
         out.print(Markdown(result["summary"]))
         out.rule()
     print_run_overview(out, result, title or pick("nianbao 夜间运行", "nianbao nightly run"))
+    charts = result.get("report_html") or pick("未写出（见上方警告）", "not written (see the warnings above)")
+    out.print(f"{pick('图表', 'Charts')}: {charts}", highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()

@@ -7,6 +7,7 @@
     crawl/summary.json, summary.txt  the whole crawl run
     warehouse.db                     the SQLite warehouse (unless NIANBAO_DATABASE_URL says otherwise)
     docs/                            the Great Expectations Data Docs site
+    report/report.html, *.svg        the run report: charts and counts, one self-contained page (flows/charts.py)
     logs/                            the Prefect server and worker logs of ``nianbao ui``
 
 ``nianbao.settings.Settings.paths`` is the layout of the configured data dir; the
@@ -81,6 +82,14 @@ class DataLayout:
     @property
     def docs_index(self) -> Path:
         return self.docs / "index.html"
+
+    @property
+    def report_dir(self) -> Path:
+        return self.root / "report"
+
+    @property
+    def report_html(self) -> Path:
+        return self.report_dir / "report.html"
 
     @property
     def logs(self) -> Path:

@@ -63,6 +63,7 @@ def test_reparse_flow_reparses_stored_documents_and_publishes(harness, settings,
     assert (settings.data_dir / "docs" / "index.html").exists()
     assert {"nianbao-summary", "nianbao-flagged-reports"} <= _artifact_keys()
     assert "| request_balance | 3 | 2 | 0 | 1 |" in first["summary"]
+    assert first["report_html"] == str(settings.paths.report_html) and settings.paths.report_html.is_file()
 
     second = run_reparse(settings, progress=False)
     assert len(parsed) == 5  # every parse came from Prefect's cache (sha256 + parser version)
@@ -361,3 +362,36 @@ def test_prefect_info_lines_stay_off_the_terminal_but_reach_the_api(harness) -> 
         logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[uuid.UUID(str(run_id))])))
     messages = {log.message for log in logs}
     assert {"hello from the flow", "a portal's fault, said again in the summary", "something broke"} <= messages
+
+
+def test_the_nightly_writes_its_run_report_and_publishes_the_charts(nightly_runs) -> None:
+    from flows.charts import ARTIFACT_KEY
+
+    settings, first, second, _ = nightly_runs
+    assert first["report_html"] == second["report_html"] == str(settings.paths.report_html)
+    page = settings.paths.report_html.read_text(encoding="utf-8")
+    assert page.count('<img class="chart"') == 3  # the mirror has requests, checks and failing reports
+    assert sorted(p.name for p in settings.paths.report_dir.iterdir()) == [
+        "checks.svg", "failing.svg", "report.html", "requests.svg",
+    ]  # fmt: skip
+    with get_client(sync_client=True) as client:  # (other tests' runs publish theirs into the same API)
+        ours = [
+            a for a in client.read_artifacts() if a.key == ARTIFACT_KEY and str(settings.paths.report_dir) in a.data
+        ]
+    assert len(ours) == 3  # one per night
+    assert all(a.data.count("data:image/png;base64,") == 3 for a in ours)
+
+
+def test_a_run_report_that_cannot_be_drawn_is_a_warning_not_a_failed_run(harness, tmp_path, caplog) -> None:
+    from prefect import flow
+
+    from flows.charts import publish_report
+
+    @flow
+    def night() -> dict:
+        return {"report_html": publish_report(f"sqlite:///{tmp_path / 'no' / 'such' / 'w.db'}", str(tmp_path))}
+
+    state = night(return_state=True)
+    assert state.is_completed() and state.result() == {"report_html": None}
+    assert any("the run report was not written" in r.getMessage() for r in caplog.records)
+    assert not (tmp_path / "report").exists()
