@@ -23,6 +23,7 @@ import os
 import tempfile
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
@@ -492,12 +493,23 @@ def prepare_gx(url: str, docs_dir: Path | None, checks: tuple[Check, ...] = CHEC
     return PreparedGX(context=context, checkpoint=checkpoint, docs_dir=docs_dir, run_name=run_name)
 
 
-def validate_warehouse(engine: Engine, *, docs_dir: Path | None = None) -> RunSummary:
+#: ``on_progress(done, total, note)``: how far a long step is (the CLI shows it; None: nobody watches)
+OnProgress = Callable[[int, int | None, str | None], None]
+
+
+def validate_warehouse(engine: Engine, *, docs_dir: Path | None = None,
+                       on_progress: OnProgress | None = None) -> RunSummary:  # fmt: skip
     """The warehouse run: the GX checkpoint decides every check on every report, the results are stored,
-    the Data Docs site is built into ``docs_dir``."""
+    the Data Docs site is built into ``docs_dir``. ``on_progress`` hears each of the two steps begin."""
     ensure_writable_schema(engine)
+    if on_progress:
+        on_progress(0, 2, "Great Expectations checkpoint" + (" and Data Docs" if docs_dir else ""))
     summary = evaluate(engine, docs_dir=docs_dir)
+    if on_progress:
+        on_progress(1, 2, f"storing {len(summary.results)} result(s)")
     store(engine, summary)
+    if on_progress:
+        on_progress(2, 2, None)
     return summary
 
 
@@ -514,11 +526,13 @@ def check_reports(
     *,
     docs_dir: Path | None = None,
     work_dir: Path | None = None,
+    on_progress: OnProgress | None = None,
 ) -> list[FileCheck]:
     """Check parsed files without a warehouse: a throwaway SQLite warehouse, the same suite.
 
     Each file comes with its Report, its ParseFailure, or a string saying why it could not be read. The
     warehouse lives in ``work_dir`` (an empty directory the caller removes), else in a temporary one.
+    ``on_progress`` hears the steps of the validation (see :func:`validate_warehouse`).
     """
     from warehouse.db import WarehouseError, make_engine
 
@@ -539,7 +553,7 @@ def check_reports(
                 raise
             except Exception as exc:  # one report the warehouse cannot take: its error, the others go on
                 item.error = f"the report could not be checked ({type(exc).__name__}: {exc!s:.200})"
-        summary = validate_warehouse(engine, docs_dir=docs_dir)
+        summary = validate_warehouse(engine, docs_dir=docs_dir, on_progress=on_progress)
         engine.dispose()
     for r in summary.results:
         for item in report_of.get(r.report_id, []):  # identical files are one document

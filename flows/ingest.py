@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from expectations.run import FileCheck, check_reports
+from expectations.run import FileCheck, OnProgress, check_reports
 from parsers import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT, ParseError, parse_bytes, read_document
 from parsers.errors import ParseFailure
 from parsers.limits import scratch_dir
@@ -90,21 +90,27 @@ def check_files(
     docs_dir: Path | None = None,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    on_parse: OnProgress | None = None,
+    on_check: OnProgress | None = None,
 ) -> list[FileCheck]:
     """Parse files and check them without a warehouse (a throwaway one in a scratch directory, removed
-    however the run ends; see expectations.run.check_reports)."""
+    however the run ends; see expectations.run.check_reports). ``on_parse(done, total, file name)`` hears
+    each file parsed, ``on_check`` the steps of the check."""
     parsed: list[tuple[Path, Report | ParseFailure | str]] = []
-    for path in paths:
-        try:
-            data = read_document(path, max_bytes)
-        except ParseError as exc:
-            parsed.append((Path(path), str(exc)))
-            continue
-        except OSError as exc:
-            parsed.append((Path(path), "is a directory, not a file" if isinstance(exc, IsADirectoryError)
-                           else exc.strerror or str(exc)))  # fmt: skip
-            continue
-        source = Path(path).resolve().as_uri()
-        parsed.append((Path(path), parse_or_failure(data, source, time_limit=time_limit, max_bytes=max_bytes)))
+    for done, path in enumerate(paths, 1):
+        parsed.append((Path(path), _read_and_parse(Path(path), time_limit, max_bytes)))
+        if on_parse:
+            on_parse(done, len(paths), Path(path).name)
     with scratch_dir("check") as work:
-        return check_reports(parsed, docs_dir=docs_dir, work_dir=work)
+        return check_reports(parsed, docs_dir=docs_dir, work_dir=work, on_progress=on_check)
+
+
+def _read_and_parse(path: Path, time_limit: float | None, max_bytes: int) -> Report | ParseFailure | str:
+    """The report, why there is none, or why the file could not be read."""
+    try:
+        data = read_document(path, max_bytes)
+    except ParseError as exc:
+        return str(exc)
+    except OSError as exc:
+        return "is a directory, not a file" if isinstance(exc, IsADirectoryError) else exc.strerror or str(exc)
+    return parse_or_failure(data, path.resolve().as_uri(), time_limit=time_limit, max_bytes=max_bytes)

@@ -89,39 +89,51 @@ def parse(
 
     A page that only links its report (an attachment) gets a note with the link, not an error.
     """
-    settings = _settings()
-    failed = 0
-    for path in files:
-        try:
-            report = parse_file(path, time_limit=settings.parse_timeout, max_bytes=settings.max_document_bytes)
-            if as_json:
-                line = json.dumps(report.to_json_dict(), ensure_ascii=False) + "\n"
-            else:
-                from nianbao.show import report_renderable
+    from nianbao.progress import progress
 
-                renderable = report_renderable(report)
-        except ReportInAttachment as exc:
-            note_line(path, exc)
-            continue
-        except ParseError as exc:
-            fail_line(path, exc)
-            failed += 1
-            continue
-        except OSError as exc:
-            fail_line(path, file_problem(exc))
-            failed += 1
-            continue
-        except Exception as exc:  # one file's trouble never ends the run
-            fail_line(path, unexpected(exc))
-            failed += 1
-            continue
-        if as_json:
-            sys.stdout.write(line)
-        else:
-            out.print(renderable)
-    if failed:
-        err.print(f"{failed} of {len(files)} file(s) could not be parsed", highlight=False)
+    settings = _settings()
+    counts = {"read": 0, "attachment": 0, "failed": 0}
+    with progress(err, "parsing", len(files), interval=settings.progress_interval, unit="file(s)") as tracker:
+        for path in files:
+            outcome = _parse_one(path, settings, as_json)
+            counts[outcome] += 1
+            tracker.advance(failed=outcome == "failed", note=Path(path).name)
+    summary = f"parsed {len(files)} file(s): {counts['read']} read"
+    if counts["attachment"]:
+        summary += f", {counts['attachment']} only link(s) its report (an attachment)"
+    summary += f", {counts['failed']} could not be parsed"
+    (err if as_json else out).print(summary, highlight=False, soft_wrap=True)
+    if counts["failed"]:
         raise typer.Exit(1)
+
+
+def _parse_one(path: Path, settings: Settings, as_json: bool) -> str:
+    """Parse and print one file; ``read``, ``attachment`` or ``failed`` (said in one line on stderr)."""
+    try:
+        report = parse_file(path, time_limit=settings.parse_timeout, max_bytes=settings.max_document_bytes)
+        if as_json:
+            line = json.dumps(report.to_json_dict(), ensure_ascii=False) + "\n"
+        else:
+            from nianbao.show import report_renderable
+
+            renderable = report_renderable(report)
+    except ReportInAttachment as exc:
+        note_line(path, exc)
+        return "attachment"
+    except ParseError as exc:
+        fail_line(path, exc)
+        return "failed"
+    except OSError as exc:
+        fail_line(path, file_problem(exc))
+        return "failed"
+    except Exception as exc:  # one file's trouble never ends the run
+        fail_line(path, unexpected(exc))
+        return "failed"
+    if as_json:
+        sys.stdout.write(line)
+    else:
+        out.print(renderable)
+    return "read"
 
 
 db_app = typer.Typer(no_args_is_help=True, help="Create, upgrade and inspect the warehouse schema.")
@@ -323,12 +335,24 @@ def load(
         str | None, typer.Option(help="the URL the document came from (one file only); default: the file's file:// URI")
     ] = None,
     portal: Annotated[str | None, typer.Option(help="the portal key (ycxixia, bypc, hongsibu)")] = None,
+    validate_after: Annotated[
+        bool,
+        typer.Option(
+            "--validate",
+            help="then check the warehouse (as nianbao validate does); without it the new reports stay unchecked",
+        ),
+    ] = False,
+    no_docs: Annotated[
+        bool, typer.Option("--no-docs", help="with --validate: skip building the Data Docs site")
+    ] = False,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Parse report files and store them in the warehouse (idempotent)."""
-    from rich.progress import Progress
+    """Parse report files and store them in the warehouse (idempotent).
 
+    Stored reports are unchecked (report_overview.check_status) until nianbao validate, or load --validate.
+    """
     from flows.ingest import load_file
+    from nianbao.progress import progress
     from rawstore.store import RawStore
     from warehouse.db import WarehouseError, make_engine
     from warehouse.load import LoadStatus
@@ -343,14 +367,12 @@ def load(
     limits = {"time_limit": settings.parse_timeout, "max_bytes": settings.max_document_bytes}
     counts: dict[str, int] = {}
     failed = 0
-    with Progress(console=err, transient=True, disable=len(files) < 5) as progress:
-        task = progress.add_task("loading", total=len(files))
+    with progress(err, "loading", len(files), interval=settings.progress_interval, unit="file(s)") as tracker:
         for path in files:
-            progress.advance(task)
+            bad = True
             try:
                 result = load_file(engine, path, url=url, portal=portal, raw_store=raw_store, **limits)
             except WarehouseError as exc:
-                progress.stop()
                 raise _warehouse_failure(exc) from None
             except OSError as exc:
                 fail_line(path, file_problem(exc))
@@ -360,16 +382,89 @@ def load(
                 fail_line(path, f"{exc} (nothing stored)")
                 failed += 1
                 continue
-            counts[result.status.value] = counts.get(result.status.value, 0) + 1
-            if result.status is LoadStatus.IN_ATTACHMENT:
-                note_line(path, f"{result.error} (stored as report #{result.report_id}, in_attachment)")
-            if result.status is LoadStatus.FAILED:
-                fail_line(path, f"{result.error} (stored as a failed report #{result.report_id})")
-                failed += 1
+            else:
+                counts[result.status.value] = counts.get(result.status.value, 0) + 1
+                if result.status is LoadStatus.IN_ATTACHMENT:
+                    note_line(path, f"{result.error} (stored as report #{result.report_id}, in_attachment)")
+                bad = result.status is LoadStatus.FAILED
+                if bad:
+                    fail_line(path, f"{result.error} (stored as a failed report #{result.report_id})")
+                    failed += 1
+            finally:
+                tracker.advance(failed=bad, note=Path(path).name)
+    if failed and "failed" not in counts:
+        counts["not stored"] = failed
     summary = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items()))
-    out.print(f"loaded {len(files)} file(s): {summary or 'nothing'}")
+    line = f"loaded {len(files)} file(s): {summary or 'nothing'}"
+    if validate_after:
+        out.print(line, highlight=False, soft_wrap=True)
+        _validate(settings, docs=not no_docs)
+    else:
+        try:
+            states = check_states(engine)
+        except WarehouseError as exc:
+            raise _warehouse_failure(exc) from None
+        unchecked = states.get("unchecked", 0)
+        if unchecked:
+            line += (f"; {unchecked} report(s) unchecked: flags appear after nianbao validate "
+                     "(or load --validate)")  # fmt: skip
+        out.print(line, highlight=False, soft_wrap=True)
     if failed:
         raise typer.Exit(1)
+
+
+#: check_status values of report_overview, in the order a summary names them
+CHECK_STATES = ("clean", "flagged", "uncertain", "not_assessable", "unchecked")
+
+
+def check_states(engine) -> dict[str, int]:
+    """How many current reports are in each ``check_status`` (report_overview)."""
+    from warehouse.query import select_rows
+
+    sql = "SELECT check_status, COUNT(*) FROM report_overview WHERE status = 'parsed' GROUP BY check_status"
+    rows = select_rows(engine, sql).rows
+    return {state: int(n) for state, n in rows}
+
+
+def checked_line(engine, verb: str = "checked") -> str:
+    """One line: how many current reports are clean, flagged (by which checks), uncertain, unchecked."""
+    from warehouse.query import select_rows
+
+    states = check_states(engine)
+    failing = select_rows(
+        engine,
+        "SELECT k.check_key, COUNT(DISTINCT k.report_id) AS n FROM check_results k "
+        "JOIN report_overview o ON o.report_id = k.report_id AND o.check_status = 'flagged' "
+        "WHERE k.outcome = 'FAIL' GROUP BY k.check_key ORDER BY n DESC, k.check_key",
+    ).rows
+    total = sum(states.values())
+    parts = []
+    for state in CHECK_STATES:
+        n = states.get(state, 0)
+        if not n and state not in ("clean", "flagged"):
+            continue
+        text = f"{n} {state.replace('_', ' ')}"
+        if state == "flagged" and failing:
+            text += " (" + ", ".join(f"{key} {count}" for key, count in failing) + ")"
+        parts.append(text)
+    return f"{verb} {total} current report(s): " + ", ".join(parts)
+
+
+def _validate(settings: Settings, *, docs: bool) -> None:
+    """``nianbao validate``: the run, its table, and its summary line."""
+    from expectations.run import validate_warehouse
+    from nianbao.progress import progress
+    from nianbao.show import print_run_summary
+    from warehouse.db import WarehouseError, make_engine
+
+    engine = make_engine(settings.warehouse_url)
+    try:
+        with progress(err, "validating", interval=settings.progress_interval, unit="step(s)") as tracker:
+            summary = validate_warehouse(engine, docs_dir=settings.paths.docs if docs else None, on_progress=tracker)
+        print_run_summary(out, summary)
+        out.print(checked_line(engine), highlight=False, soft_wrap=True)
+    except WarehouseError as exc:
+        raise _warehouse_failure(exc) from None
 
 
 def _pairs(args: list[str]) -> dict[str, str]:
@@ -425,13 +520,16 @@ def check(
     """Parse files and check their identities (勾稽关系) in memory; exit 1 if an error-level check fails."""
     from expectations.checks import Outcome, Severity
     from flows.ingest import check_files
+    from nianbao.progress import progress
     from nianbao.show import print_check
     from warehouse.db import WarehouseError
 
     settings = _settings()
     try:
-        checked = check_files(files, docs_dir=docs, time_limit=settings.parse_timeout,
-                              max_bytes=settings.max_document_bytes)  # fmt: skip
+        with progress(err, "parsing", len(files), interval=settings.progress_interval, unit="file(s)") as tracker:
+            checked = check_files(files, docs_dir=docs, time_limit=settings.parse_timeout,
+                                  max_bytes=settings.max_document_bytes, on_parse=tracker,
+                                  on_check=tracker.phase("checking", unit="step(s)"))  # fmt: skip
     except WarehouseError as exc:
         raise _warehouse_failure(exc) from None
     failed_files = 0
@@ -447,8 +545,35 @@ def check(
             print_check(out, item, show_all=show_all)
     errors = [r for item in checked for r in item.results
               if r.outcome is Outcome.FAIL and r.check.severity is Severity.ERROR]  # fmt: skip
+    (err if as_json else out).print(checked_files_line(checked), highlight=False, soft_wrap=True)
     if errors or failed_files:
         raise typer.Exit(1)
+
+
+def checked_files_line(checked: list) -> str:
+    """``checked 5 file(s): 3 pass, 1 flagged (request_balance, outcome_sum), 0 uncertain, 1 unreadable``."""
+    from expectations.checks import Outcome
+
+    tally = {"pass": 0, "flagged": 0, "uncertain": 0, "unreadable": 0}
+    failing: dict[str, int] = {}
+    for item in checked:
+        outcomes = {r.outcome for r in item.results}
+        if item.error:
+            tally["unreadable"] += 1
+        elif Outcome.FAIL in outcomes:
+            tally["flagged"] += 1
+            for key in dict.fromkeys(r.check.key for r in item.results if r.outcome is Outcome.FAIL):
+                failing[key] = failing.get(key, 0) + 1
+        elif Outcome.UNCERTAIN in outcomes:
+            tally["uncertain"] += 1
+        else:
+            tally["pass"] += 1
+    which = ", ".join(key + (f" ×{n}" if n > 1 else "") for key, n in failing.items())
+    return (
+        f"checked {len(checked)} file(s): {tally['pass']} pass, {tally['flagged']} flagged"
+        + (f" ({which})" if which else "")
+        + f", {tally['uncertain']} uncertain, {tally['unreadable']} unreadable"
+    )
 
 
 @app.command()
@@ -457,19 +582,9 @@ def validate(
     no_docs: Annotated[bool, typer.Option("--no-docs", help="skip building the Data Docs site")] = False,
 ) -> None:
     """Check every current report in the warehouse; store the results and build the Data Docs site."""
-    from expectations.run import validate_warehouse
-    from nianbao.show import print_run_summary
-    from warehouse.db import WarehouseError, make_engine
-
     settings = _settings(database_url)
     _preflight(settings)
-    try:
-        summary = validate_warehouse(
-            make_engine(settings.warehouse_url), docs_dir=None if no_docs else settings.paths.docs
-        )
-    except WarehouseError as exc:
-        raise _warehouse_failure(exc) from None
-    print_run_summary(out, summary)
+    _validate(settings, docs=not no_docs)
 
 
 flags_app = typer.Typer(help="Failing reports, and reviewers' decisions on them.")

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     dask_address: str | None = Field(
         default=None, description="a Dask scheduler (tcp://host:8786) for the parse fan-out"
     )
+    progress_interval: float = Field(
+        default=10.0, ge=0, description="seconds between progress lines when no terminal is watching (0: every step)"
+    )
     parse_workers: int = Field(default=4, ge=1, le=64, description="parse threads on one machine")
     portals: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: [p.key for p in PORTALS],

@@ -266,7 +266,7 @@ def test_a_0003_warehouse_with_duplicate_copies_upgrades_keeping_every_row(wareh
     from alembic import command
 
     from expectations.run import evaluate, store
-    from warehouse.db import alembic_config, current_revision
+    from warehouse.db import alembic_config, current_revision, head_revision
     from warehouse.identity import fingerprint
 
     engine = make_engine(warehouse_url)
@@ -330,7 +330,7 @@ def test_a_0003_warehouse_with_duplicate_copies_upgrades_keeping_every_row(wareh
     assert old_sum == 12  # the trap: one report counted four times
 
     upgrade(engine)
-    assert current_revision(engine) == "0005"  # through 0004 (report identity) and 0005 (identity views)
+    assert current_revision(engine) == head_revision()  # through 0004 (report identity) and the later ones
     assert counts() == before  # not a row lost
     assert _rows(engine, "SELECT COUNT(*) FROM document_urls") == [(4,)]
     assert _rows(engine, "SELECT DISTINCT key FROM agencies") == [("白银市平川区|",)]

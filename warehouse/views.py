@@ -32,13 +32,7 @@ def _pivot(columns: tuple[str, ...], key_column: str) -> str:
 
 def view_statements() -> list[str]:
     """``CREATE VIEW`` statements, in dependency order."""
-    overview = f"""CREATE VIEW report_overview AS
-SELECT {_REPORT_COLUMNS}, a.key AS agency_key, r.status AS status, r.parser_version AS parser_version,
-  d.url AS url, d.sha256 AS sha256, d.version AS document_version, r.n_warnings AS n_warnings,
-  (SELECT COUNT(*) FROM check_results k WHERE k.report_id = r.id AND k.outcome = 'FAIL') AS failed_checks,
-  r.error_code AS error_code, r.error AS error
-{_REPORT_JOIN} JOIN documents d ON d.id = r.document_id
-WHERE r.status IN ('parsed', 'failed', 'in_attachment')"""
+    overview = overview_statement()
     requests = f"""CREATE VIEW report_requests AS
 SELECT {_REPORT_COLUMNS}, f.ordinal AS row_order, c.row_key AS row_key, f.label AS row_label,
   {_pivot(REQUEST_COLUMN_KEYS, "column_key")}
@@ -62,6 +56,43 @@ JOIN cells c ON c.report_id = r.id AND c.tbl = 'proactive'
 LEFT JOIN form_rows f ON f.tbl = 'proactive' AND f.key = c.row_key
 WHERE r.status = 'parsed'"""
     return [overview, requests, reviews, proactive, *report_identity_view_statements(), *identity_view_statements()]
+
+
+#: Whether the stored check results speak for the report as it is now: there are some, and none is older
+#: than the report's last load, re-parse or change of current document (``reports.updated_at``).
+_CHECKED = "k.n_results IS NOT NULL AND k.checked_at >= r.updated_at"
+
+
+def overview_statement() -> str:
+    """``report_overview``: one row per current report (and per document that is no report), with its check
+    state: ``check_status`` is ``unchecked`` until ``nianbao validate`` has checked the report as it is now
+    (a report loaded or re-parsed since the last run is ``unchecked`` again), then ``flagged`` (a check
+    failed), ``uncertain`` (none failed, one could not be decided), ``not_assessable`` (no check applied)
+    or ``clean``; ``not_checkable`` for a document with no report (failed, in_attachment).
+    ``failed_checks`` is NULL unless the report is checked: an unchecked report never counts 0 failures."""
+    return f"""CREATE VIEW report_overview AS
+SELECT {_REPORT_COLUMNS}, a.key AS agency_key, r.status AS status, r.parser_version AS parser_version,
+  d.url AS url, d.sha256 AS sha256, d.version AS document_version, r.n_warnings AS n_warnings,
+  CASE WHEN r.status <> 'parsed' THEN 'not_checkable'
+    WHEN NOT ({_CHECKED}) THEN 'unchecked'
+    WHEN k.n_fail > 0 THEN 'flagged'
+    WHEN k.n_uncertain > 0 THEN 'uncertain'
+    WHEN k.n_pass = 0 THEN 'not_assessable'
+    ELSE 'clean' END AS check_status,
+  CASE WHEN r.status = 'parsed' AND {_CHECKED}
+    THEN k.n_fail END AS failed_checks,
+  CASE WHEN r.status = 'parsed' AND {_CHECKED}
+    THEN k.checked_at END AS checked_at,
+  r.error_code AS error_code, r.error AS error
+{_REPORT_JOIN} JOIN documents d ON d.id = r.document_id
+LEFT JOIN (
+  SELECT report_id, COUNT(*) AS n_results, MIN(created_at) AS checked_at,
+    SUM(CASE WHEN outcome = 'FAIL' THEN 1 ELSE 0 END) AS n_fail,
+    SUM(CASE WHEN outcome = 'UNCERTAIN' THEN 1 ELSE 0 END) AS n_uncertain,
+    SUM(CASE WHEN outcome = 'PASS' THEN 1 ELSE 0 END) AS n_pass
+  FROM check_results GROUP BY report_id
+) k ON k.report_id = r.id
+WHERE r.status IN ('parsed', 'failed', 'in_attachment')"""
 
 
 # --- report identity (issue 12): every document of a report, and its history -------------------------
