@@ -9,6 +9,7 @@ version, so a second run parses nothing and downloads no report again.
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import asdict
 
 from prefect import flow, get_run_logger
@@ -32,15 +33,24 @@ from warehouse.db import check_warehouse
 
 def parse_all(records: list[ManifestRecord], raw_root: str, progress: bool, settings: Settings | None = None) -> list:
     """Fan the parse tasks out on the flow's task runner (each under the settings' time limit and size cap);
-    a Rich bar when a person is watching."""
+    a Rich bar on stderr when a person is watching, else a log line every ``progress_interval`` seconds."""
     settings = settings or Settings()
     limits = (settings.parse_timeout, settings.max_document_bytes)
     futures = [parse_document.submit(r.sha256, raw_root, r.url, *limits) for r in records]
-    if not progress or not futures:
-        return [f.result() for f in futures]
+    if not futures:
+        return []
+    if not progress:
+        logger, last, results = get_run_logger(), time.monotonic(), []
+        for done, future in enumerate(futures, 1):
+            results.append(future.result())
+            if time.monotonic() - last >= settings.progress_interval or done == len(futures):
+                logger.info("parsed %d/%d document(s)", done, len(futures))
+                last = time.monotonic()
+        return results
+    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(transient=True) as bar:
+    with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("parsing", total=len(futures))
         results = []
         for future in futures:

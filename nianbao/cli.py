@@ -791,6 +791,7 @@ def reparse(
     """Re-parse and re-check every stored document, without crawling (after a parser upgrade)."""
     from flows.reparse import run_reparse
     from nianbao.i18n import pick
+    from warehouse.db import WarehouseError, make_engine
 
     settings = _settings(database_url)
     _preflight(settings)
@@ -799,6 +800,13 @@ def reparse(
     with _prefect_start_errors():
         result = run_reparse(settings, docs=not no_docs)
     _print_run(result, details, pick("nianbao 重新解析", "nianbao re-parse"))
+    loaded = result["loaded"]
+    counts = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(loaded.items())) or "nothing"
+    try:
+        checked = checked_line(make_engine(settings.warehouse_url, read_only=True))
+    except WarehouseError as exc:
+        raise _warehouse_failure(exc) from None
+    out.print(f"re-parsed {sum(loaded.values())} document(s): {counts}; {checked}", highlight=False, soft_wrap=True)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -833,8 +841,13 @@ def crawl(
 
         server, _ = serve_mirror()
         mapping = server.host_map()
+    from nianbao.progress import progress
+
+    names = portal or settings.portals
     try:
-        summary = run_crawl(portal or settings.portals, settings.data_dir, host_map=mapping or None, since=since)
+        with progress(err, "crawling", len(names), interval=settings.progress_interval, unit="portal(s)") as tracker:
+            tracker.note = ", ".join(names)
+            summary = run_crawl(names, settings.data_dir, host_map=mapping or None, since=since, on_progress=tracker)
     except ValueError as exc:
         fail_line("nianbao crawl", str(exc))
         raise typer.Exit(2) from None

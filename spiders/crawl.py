@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,9 @@ from spiders.middlewares import parse_host_map
 from spiders.state import write_json_atomic, write_text_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: ``on_progress(done, total, note)``: how far the crawl is (the CLI shows it)
+OnProgress = Callable[[int, int | None, str | None], None]
 
 #: for a mirror on this machine: no politeness delays (the real portals keep spiders/settings.py's)
 LOOPBACK_SETTINGS = {
@@ -63,11 +66,13 @@ def run_crawl(
     *,
     settings: dict[str, Any] | None = None,
     timeout: float = 6 * 3600,
+    on_progress: OnProgress | None = None,
 ) -> dict[str, Any]:
     """Crawl ``portals`` (all when None or empty) into ``data_dir``; return the combined summary.
 
     ``host_map`` sends each real host to a local mirror (``{"www.bypc.gov.cn": "127.0.0.1:8765"}``);
     ``settings`` are extra Scrapy settings (``-a:NAME`` keys are spider arguments, e.g. ``-a:recheck``).
+    ``on_progress(done, total, note)`` hears each portal's crawl end.
     """
     names = list(portals or []) or [p.key for p in PORTALS]
     unknown = [n for n in names if n not in PORTAL_BY_KEY]
@@ -92,15 +97,7 @@ def run_crawl(
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
-    deadline = time.monotonic() + timeout
-    results: dict[str, Any] = {}
-    for name, child in children.items():
-        try:
-            code = child.wait(timeout=max(1.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-            code = child.wait()
-        results[name] = _portal_summary(data_dir, name, code)
+    results = _wait_all(children, data_dir, time.monotonic() + timeout, on_progress)
     summary = {
         "started_at": started,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -114,6 +111,31 @@ def run_crawl(
     write_json_atomic(DataLayout(data_dir).run_summary_json, summary)
     write_text_atomic(DataLayout(data_dir).run_summary_txt, summary_text(summary))
     return summary
+
+
+def _wait_all(
+    children: dict[str, subprocess.Popen[bytes]], data_dir: Path, deadline: float, on_progress: OnProgress | None
+) -> dict[str, Any]:
+    """Each portal's summary as its process ends (killed at ``deadline``), in the order they were started;
+    ``on_progress(done, total, note)`` hears each one end."""
+    finished: dict[str, Any] = {}
+    while len(finished) < len(children):
+        for name, child in children.items():
+            if name in finished:
+                continue
+            code = child.poll()
+            if code is None and time.monotonic() >= deadline:
+                child.kill()
+                code = child.wait()
+            if code is not None:
+                finished[name] = _portal_summary(data_dir, name, code)
+                if on_progress:
+                    running = [n for n in children if n not in finished]
+                    note = f"{name} done" + (f"; {', '.join(running)} still running" if running else "")
+                    on_progress(len(finished), len(children), note)
+        if len(finished) < len(children):
+            time.sleep(0.2)
+    return {name: finished[name] for name in children}
 
 
 def _portal_summary(data_dir: Path, name: str, code: int) -> dict[str, Any]:
@@ -161,8 +183,25 @@ def summary_text(summary: dict[str, Any]) -> str:
             outcome = "recovered" if retry["recovered"] else "gave up"
             lines.append(f"  retried ({', '.join(retry['reasons'])}), {outcome}: {retry['url']}")
     n = len(summary["faults"])
-    lines.append(f"exit status {summary['exit_code']}: " + (f"{n} fault(s)" if n else "no faults"))
+    lines.append(
+        crawled_line(summary) + f"; exit status {summary['exit_code']}: " + (f"{n} fault(s)" if n else "no faults")
+    )
     return "\n".join(lines) + "\n"
+
+
+def crawled_line(summary: dict[str, Any]) -> str:
+    """The run in one line: portals ok or not, reports listed, new and changed pages, new attachments."""
+    portals = summary["portals"]
+    total: dict[str, int] = {}
+    for s in portals.values():
+        for key, n in (s.get("counts") or {}).items():
+            total[key] = total.get(key, 0) + int(n)
+    ok = sum(1 for s in portals.values() if s.get("ok"))
+    return (
+        f"crawled {len(portals)} portal(s): {ok} ok, {len(portals) - ok} with faults; "
+        f"{total.get('reports', 0)} report(s) listed, {total.get('new.report_page', 0)} new, "
+        f"{total.get('changed.report_page', 0)} changed, {total.get('new.attachment', 0)} new attachment(s)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
