@@ -109,7 +109,10 @@ def test_all_bad_inputs_in_one_call() -> None:
     assert len(errors) == len(paths)
     assert errors[-2] == "error: /no/such/file.html: No such file or directory"
     assert errors[-1] == f"error: {FIXTURES}: is a directory, not a file"
-    assert f"{len(paths)} of {len(paths)} file(s) could not be parsed" in result.stderr
+    assert (
+        result.stdout.rstrip().splitlines()[-1]
+        == f"parsed {len(paths)} file(s): 0 read, {len(paths)} could not be parsed"
+    )
 
 
 def test_every_command_is_documented_in_the_readme() -> None:

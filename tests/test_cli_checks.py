@@ -26,14 +26,22 @@ def test_check_exit_status_follows_error_level_failures(env) -> None:
     ok = runner.invoke(app, ["check", str(seed_path("000")), str(seed_path("003"))])
     assert ok.exit_code == 0, ok.output
     assert "PASS" in ok.stdout and "request_balance" in ok.stdout
-    bad = runner.invoke(app, ["check", str(seed_path("002"))])
+    assert ok.stdout.rstrip().splitlines()[-1] == "checked 2 file(s): 2 pass, 0 flagged, 0 uncertain, 0 unreadable"
+    bad = runner.invoke(app, ["--lang", "zh", "check", str(seed_path("002")), "/no/such/file.txt"])
     assert bad.exit_code == 1
     assert "三、(七)总计 自然人列为0，但各办理结果之和为3" in bad.stdout
+    assert bad.stdout.rstrip().splitlines()[-1] == (
+        "checked 2 file(s): 0 pass, 1 flagged (request_balance, outcome_sum), 0 uncertain, 1 unreadable"
+    )
 
 
 def test_check_json_lines(env) -> None:
     result = runner.invoke(app, ["check", "--json", str(seed_path("002")), str(seed_path("004"))])
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    lines = [json.loads(line) for line in result.stdout.splitlines()]  # the summary is on stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "checked 2 file(s): 0 pass, 1 flagged (request_balance, outcome_sum), 0 uncertain, 1 not assessable, "
+        "0 unreadable"
+    )
     assert [(d["agency"], d["year"]) for d in lines] == [("白银市平川区", 2020), ("西夏区人民政府", 2014)]
     failing = {(c["check"], c["scope"]) for c in lines[0]["checks"] if c["outcome"] == "FAIL"}
     assert failing == {("request_balance", "natural_person"), ("request_balance", "total"),

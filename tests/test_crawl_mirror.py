@@ -57,9 +57,22 @@ def crawled(mirror, tmp_path_factory):
     runs = []
     for _ in range(2):
         mirror.log.clear()
-        summary = run_crawl(None, data, mirror.host_map(), SINCE, settings=FAST)
+        heard: list[tuple] = []
+        summary = run_crawl(None, data, mirror.host_map(), SINCE, settings=FAST,
+                            on_progress=lambda *args, heard=heard: heard.append(args))  # fmt: skip
+        summary["progress"] = heard
         runs.append((summary, list(mirror.log), [r.to_dict() for r in read_manifest(data)]))
     return data, runs
+
+
+def test_the_crawl_says_as_each_portal_ends(crawled) -> None:
+    _, runs = crawled
+    for summary, _, _ in runs:
+        heard = summary["progress"]
+        assert [(done, total) for done, total, _ in heard] == [(1, 3), (2, 3), (3, 3)]
+        ended = [note.split(" done")[0] for _, _, note in heard]
+        assert sorted(ended) == sorted(p.key for p in PORTALS)
+        assert heard[-1][2] == f"{ended[-1]} done"  # nothing left running
 
 
 def test_each_spider_finds_exactly_the_reports_the_mirror_holds(crawled) -> None:

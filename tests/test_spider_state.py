@@ -69,3 +69,7 @@ def test_summary_text_names_each_fault_and_the_exit_status() -> None:
     assert "  soft_404: http://www.ycxixia.gov.cn/x.html (listed)" in text
     assert "  retried (HTTP 500), recovered: http://www.ycxixia.gov.cn/y.html" in text
     assert text.rstrip().endswith("exit status 1: 1 fault(s)")
+    assert text.rstrip().splitlines()[-1] == (  # the run in one line, last
+        "crawled 2 portal(s): 1 ok, 1 with faults; 9 report(s) listed, 2 new, 0 changed, 0 new attachment(s); "
+        "exit status 1: 1 fault(s)"
+    )
