@@ -378,10 +378,12 @@ def load(
             except OSError as exc:
                 fail_line(path, file_problem(exc))
                 failed += 1
+                counts["not stored"] = counts.get("not stored", 0) + 1
                 continue
             except ParseError as exc:  # refused before reading (too large, not a file): nothing stored
                 fail_line(path, f"{exc} (nothing stored)")
                 failed += 1
+                counts["not stored"] = counts.get("not stored", 0) + 1
                 continue
             else:
                 counts[result.status.value] = counts.get(result.status.value, 0) + 1
@@ -393,8 +395,6 @@ def load(
                     failed += 1
             finally:
                 tracker.advance(failed=bad, note=Path(path).name)
-    if failed and "failed" not in counts:
-        counts["not stored"] = failed
     summary = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items()))
     line = f"loaded {len(files)} file(s): {summary or 'nothing'}"
     if validate_after:

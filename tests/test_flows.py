@@ -56,8 +56,11 @@ def test_reparse_flow_reparses_stored_documents_and_publishes(harness, settings,
     )
     monkeypatch.setattr(tasks_module, "PARSER_VERSION", f"test-{uuid.uuid4().hex}")  # a fresh cache key
 
+    status = "SELECT DISTINCT check_status FROM report_overview"
+    assert select_rows(engine, status).rows == [("unchecked",)]  # loaded, never checked
     first = run_reparse(settings, progress=False)
     assert first["loaded"] == {"unchanged": 5}  # same parser output: nothing to change
+    assert {s for (s,) in select_rows(engine, status).rows} == {"clean", "flagged", "not_assessable"}  # checked
     assert first["checks"]["counts"]["request_balance"]["FAIL"] == 2
     assert len(parsed) == 5
     assert (settings.data_dir / "docs" / "index.html").exists()
