@@ -143,7 +143,8 @@ class Tracker:
         """The next phase of the same step."""
         self.label, self.total, self.done, self.note, self.unit = label, total, done, None, unit
         if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, description=label, total=total, completed=done, note="")
+            # reset: the clock of the phase starts (Rich stops a task's clock once it is complete)
+            self._bar.reset(self._task, total=total, completed=done, description=label, note="", failed="")
         self._show()
 
 
