@@ -117,9 +117,10 @@ def test_check_all_lists_every_check_once_with_what_it_checks(env) -> None:
         result = runner.invoke(app, ["--lang", "zh", "check", "--all", str(seed_path("000"))], env={"COLUMNS": "200"})
     finally:
         i18n.set_lang(None)
-    lines = result.stdout.splitlines()[1:]
+    *lines, summary = result.stdout.splitlines()[1:]
+    assert summary.startswith("checked 1 file(s): 1 pass")
     assert len(lines) == len(CHECKS)  # one line per check, no duplicates
     for check, line in zip(CHECKS, lines, strict=True):
         assert line.split()[1] == check.key and check.name_zh in line
     short = runner.invoke(app, ["check", str(seed_path("000"))], env={"COLUMNS": "200"})
-    assert len(short.stdout.splitlines()) == 3  # the file, the passing checks, the not-assessable ones
+    assert len(short.stdout.splitlines()) == 4  # the file, the passing checks, the not-assessable ones, the summary
