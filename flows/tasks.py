@@ -271,7 +271,7 @@ def publish_artifacts(title: str, crawl: dict[str, dict], stats: LoadStats, chec
         for portal, result in crawl.items():
             faults = result.get("faults") or []
             c = result.get("counts", {})
-            status = "ok" if result.get("ok") else ("unreachable" if not c else "faults")
+            status = "ok" if result.get("ok") else "unreachable" if portal_unreachable(result) else "faults"
             changed = c.get("new.report_page", 0) + c.get("changed.report_page", 0)
             lines.append(
                 f"| {portal} | {status} | {c.get('reports', 0)} | {c.get('list_pages', 0)} | {changed} | "
@@ -287,7 +287,8 @@ def publish_artifacts(title: str, crawl: dict[str, dict], stats: LoadStats, chec
     if stats.errors:
         lines += ["", "Documents that are not readable reports:", ""]
         lines += [f"- `{e.code}` {e.url}: {e.message}" for e in stats.errors[:50]]
-    lines += ["", "## Checks", "", "| check | PASS | FAIL | UNCERTAIN | NOT_ASSESSABLE |", "|---|---|---|---|---|"]
+    lines += ["", "## Checks (reports per check: a report counts once, under its worst outcome)", "",
+              "| check | PASS | FAIL | UNCERTAIN | NOT_ASSESSABLE |", "|---|---|---|---|---|"]  # fmt: skip
     for key, counts in checked.get("counts", {}).items():
         lines.append(
             f"| {key} | {counts['PASS']} | {counts['FAIL']} | {counts['UNCERTAIN']} | {counts['NOT_ASSESSABLE']} |"

@@ -61,11 +61,11 @@ def test_reparse_flow_reparses_stored_documents_and_publishes(harness, settings,
     first = run_reparse(settings, progress=False)
     assert first["loaded"] == {"unchanged": 5}  # same parser output: nothing to change
     assert {s for (s,) in select_rows(engine, status).rows} == {"clean", "flagged", "not_assessable"}  # checked
-    assert first["checks"]["counts"]["request_balance"]["FAIL"] == 2
+    assert first["checks"]["counts"]["request_balance"]["FAIL"] == 1  # seed 002: one report, two columns
     assert len(parsed) == 5
     assert (settings.data_dir / "docs" / "index.html").exists()
     assert {"nianbao-summary", "nianbao-flagged-reports"} <= _artifact_keys()
-    assert "| request_balance | 3 | 2 | 0 | 1 |" in first["summary"]
+    assert "| request_balance | 3 | 1 | 0 | 1 |" in first["summary"]
     assert first["report_html"] == str(settings.paths.report_html) and settings.paths.report_html.is_file()
 
     second = run_reparse(settings, progress=False)
