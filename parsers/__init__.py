@@ -154,6 +154,7 @@ def parse_bytes(
         converted_from,
         seconds=deadline.remaining() or 0.0,
         limit=time_limit,
+        reuse=True,
         what=_DOING.get(converted_from or binary, "reading the HTML or text"),
     )
 

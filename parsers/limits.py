@@ -27,6 +27,7 @@ releases when its process dies.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import logging
@@ -40,6 +41,7 @@ import stat
 import struct
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -148,35 +150,56 @@ def _address_space() -> int:
         return 0
 
 
+def _isolate() -> int | None:
+    """In a reader process: default signals, no logging, the memory ceiling; the ceiling set (None where the
+    platform refuses one)."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
+        signal.signal(signum, signal.SIG_DFL)
+    # Libraries' log lines (pdfminer's "Invalid MediaBox…") would reach the terminal past the one-line
+    # error, and a forked copy of the parent's log handlers (Prefect's) is not safe to use: what a
+    # document's reading found travels in the answer (warnings, errors), not in logs.
+    logging.disable(logging.CRITICAL)
+    try:
+        import resource
+
+        ceiling = _address_space() + MEMORY_LIMIT
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+    except (ImportError, ValueError, OSError):  # no ceiling where the platform refuses one
+        return None
+    return ceiling
+
+
+_STAYING, _RETIRING = b"s", b"r"  # an answer's first byte: whether its process reads another document
+
+
+def _pickle_outcome(outcome: tuple[str, object], retiring: bool) -> bytes:
+    """The answer as it travels: whether the process exits after it (one byte), then (kind, payload) pickled."""
+    flag = _RETIRING if retiring else _STAYING
+    try:
+        return flag + pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        return _RETIRING + pickle.dumps(("error", _out_of_memory()))
+    except Exception as exc:  # an answer that cannot travel: say what it was
+        return flag + pickle.dumps(("error", ReaderFailed.of(exc, traceback.format_exc())))
+
+
+def _write_message(fd: int, payload: bytes) -> None:
+    view = memoryview(_LENGTH.pack(len(payload)) + payload)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def _child(write_fd: int, fn: Callable[..., object], args: tuple, seconds: float) -> None:
     """In the forked child: run, send the pickled outcome (length first), exit without the parent's cleanup."""
     try:
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
-            signal.signal(signum, signal.SIG_DFL)
+        _isolate()
         signal.alarm(math.ceil(seconds) + 5)  # the parent kills it in time; this, if the parent is gone
-        # Libraries' log lines (pdfminer's "Invalid MediaBox…") would reach the terminal past the one-line
-        # error, and a forked copy of the parent's log handlers (Prefect's) is not safe to use: what a
-        # document's reading found travels in the answer (warnings, errors), not in logs.
-        logging.disable(logging.CRITICAL)
-        try:
-            import resource
-
-            ceiling = _address_space() + MEMORY_LIMIT
-            resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
-        except (ImportError, ValueError, OSError):  # no ceiling where the platform refuses one
-            pass
         try:
             outcome: tuple[str, object] = ("ok", guarded(fn, *args))
         except ParseError as exc:
             outcome = ("error", exc)
-        try:
-            payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-        except MemoryError:
-            payload = pickle.dumps(("error", _out_of_memory()))
-        except Exception as exc:  # an answer that cannot travel: say what it was
-            payload = pickle.dumps(("error", ReaderFailed.of(exc, traceback.format_exc())))
-        with os.fdopen(write_fd, "wb") as pipe:
-            pipe.write(_LENGTH.pack(len(payload)) + payload)
+        payload = _pickle_outcome(outcome, retiring=True)
+        _write_message(write_fd, payload)
     finally:
         os._exit(0)
 
@@ -209,7 +232,9 @@ def _receive(read_fd: int, pid: int, deadline: float) -> tuple[bytes | None, boo
         exited = os.waitpid(pid, os.WNOHANG)[0] == pid
 
 
-def run_isolated(fn: Callable[..., T], *args: object, seconds: float, what: str, limit: float | None = None) -> T:
+def run_isolated(
+    fn: Callable[..., T], *args: object, seconds: float, what: str, limit: float | None = None, reuse: bool = False
+) -> T:
     """``fn(*args)`` in a forked child process, killed after ``seconds``.
 
     A :class:`ParseError` raised in the child is raised here; any other
@@ -220,7 +245,14 @@ def run_isolated(fn: Callable[..., T], *args: object, seconds: float, what: str,
     this process (the reader's modules are already imported, nothing is
     pickled on the way in), so it starts in about a millisecond. ``limit`` is the time limit to name in
     the error, when ``seconds`` is what is left of it.
+
+    ``reuse=True`` runs it in a worker, a child forked once that reads
+    document after document under the same limits (see ``_Worker``): ``fn``
+    and ``args`` then travel pickled, and the worker sees the modules as they
+    were when it was forked.
     """
+    if reuse:
+        return _run_in_worker(fn, args, seconds, what, limit)
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; its outcome is checked in the parent
@@ -238,6 +270,11 @@ def run_isolated(fn: Callable[..., T], *args: object, seconds: float, what: str,
             os.waitpid(pid, 0)
         except (ProcessLookupError, ChildProcessError):  # already reaped while waiting for the message
             pass
+    return _outcome(message, timed_out, seconds, what, limit)
+
+
+def _outcome(message: bytes | None, timed_out: bool, seconds: float, what: str, limit: float | None) -> T:
+    """What a reader process answered, returned or raised; or why there is no answer."""
     if timed_out:
         raise TimeLimitExceeded(
             f"gave up after the time limit of {limit or seconds:g} s, while {what}; the reader was stopped"
@@ -245,14 +282,193 @@ def run_isolated(fn: Callable[..., T], *args: object, seconds: float, what: str,
     if message is None:
         raise ReaderCrashed(f"the reader process died while {what}, without an answer")
     try:
-        kind, payload = pickle.loads(message)
+        kind, payload = pickle.loads(message[1:])
     except MemoryError:
         raise _out_of_memory() from None
     except Exception as exc:
         raise ReaderFailed.of(exc, traceback.format_exc()) from None
     if kind == "ok":
         return payload  # type: ignore[no-any-return]
-    raise payload  # type: ignore[misc]
+    raise payload
+
+
+# --- reused reader processes -----------------------------------------------------------------------
+#
+# A fresh fork per document costs the child its first touch of every page it writes (copy-on-write of the
+# parent's heap, zeroed pages for its own), and on a busy machine a wait for the scheduler before it starts:
+# 10-15 ms of CPU a document and more of waiting, against the 25 ms pdftotext needs for a whole report. A
+# worker is a child forked once that reads document after document, with the same limits as a fresh child:
+# the memory ceiling is set once at its start (``MEMORY_LIMIT`` above what it inherited), and it is killed
+# when a document's time is up, replaced when it dies, and retires (exits after answering) after a reader
+# raised anything that is no ParseError (a bug may leave state behind), after running out of memory, after
+# ``WORKER_DOCUMENTS`` documents, or once its address space has grown ``WORKER_GROWTH`` past its start.
+
+#: Documents one worker reads before it is replaced by a fresh fork.
+WORKER_DOCUMENTS = 200
+#: Growth of a worker's address space (bytes, over what it started with) after which it is replaced.
+WORKER_GROWTH = 512 * 1024**2
+#: Idle workers kept for the next document (more are started while threads read side by side).
+IDLE_WORKERS = 4
+_PARENT_CHECK = 1.0  # seconds between an idle worker's checks that its parent is alive
+
+
+class _Worker:
+    """A reader process forked once, reading one request at a time from ``requests`` and answering on
+    ``answers`` (length-prefixed pickles)."""
+
+    def __init__(self) -> None:
+        request_read, request_write = os.pipe()
+        answer_read, answer_write = os.pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the worker; its answers are checked in the parent
+            os.close(request_write)
+            os.close(answer_read)
+            _serve(request_read, answer_write, parent)
+        os.close(request_read)
+        os.close(answer_write)
+        self.pid, self.requests, self.answers, self.owner = pid, request_write, answer_read, parent
+
+    def alive(self) -> bool:
+        try:
+            return os.waitpid(self.pid, os.WNOHANG)[0] == 0
+        except ChildProcessError:
+            return False
+
+    def send(self, payload: bytes) -> bool:
+        """Hand the worker a request; False when it is gone (it died while idle)."""
+        try:
+            _write_message(self.requests, payload)
+        except OSError:  # BrokenPipeError: the worker is gone
+            return False
+        return True
+
+    def stop(self) -> None:
+        """Kill and reap it, close its pipes."""
+        for fd in (self.requests, self.answers):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+
+
+def _read_exactly(fd: int, n: int, parent: int) -> bytes | None:
+    """``n`` bytes from ``fd``; None at end of file, or when the parent is gone while waiting."""
+    buffer = bytearray()
+    while len(buffer) < n:
+        ready, _, _ = select.select([fd], [], [], _PARENT_CHECK)
+        if not ready:
+            if os.getppid() != parent:
+                return None
+            continue
+        chunk = os.read(fd, min(n - len(buffer), 1 << 20))
+        if not chunk:
+            return None
+        buffer += chunk
+    return bytes(buffer)
+
+
+def _serve(requests: int, answers: int, parent: int) -> None:
+    """In the worker: read requests until told nothing more (end of file, parent gone) or retiring."""
+    try:
+        _isolate()
+        baseline = _address_space()
+        for served in range(1, WORKER_DOCUMENTS + 1):
+            head = _read_exactly(requests, _LENGTH.size, parent)
+            if head is None:
+                break
+            message = _read_exactly(requests, _LENGTH.unpack(head)[0], parent)
+            if message is None:
+                break
+            retire = False
+            try:
+                fn, args, seconds = pickle.loads(message)
+                signal.alarm(math.ceil(seconds) + 5)  # the parent kills it in time; this, if the parent is gone
+                outcome: tuple[str, object] = ("ok", fn(*args))
+            except ParseError as exc:
+                outcome = ("error", exc)
+            except MemoryError:
+                outcome, retire = ("error", _out_of_memory()), True
+            except Exception as exc:  # a reader's bug: this document's error, and a fresh worker for the next
+                outcome, retire = ("error", ReaderFailed.of(exc, traceback.format_exc())), True
+            retire = retire or served == WORKER_DOCUMENTS or _address_space() > baseline + WORKER_GROWTH
+            payload = _pickle_outcome(outcome, retire)
+            signal.alarm(0)
+            _write_message(answers, payload)
+            if retire:
+                break
+    finally:
+        os._exit(0)
+
+
+_IDLE: list[_Worker] = []
+_POOL_LOCK = threading.Lock()
+
+
+def _checkout() -> _Worker:
+    """An idle worker of this process that is still alive, or a new one."""
+    while True:
+        with _POOL_LOCK:
+            worker = _IDLE.pop() if _IDLE else None
+        if worker is None:
+            return _Worker()
+        if worker.owner == os.getpid() and worker.alive():
+            return worker
+        if worker.owner == os.getpid():
+            worker.stop()
+
+
+def _checkin(worker: _Worker) -> None:
+    with _POOL_LOCK:
+        if len(_IDLE) < IDLE_WORKERS:
+            _IDLE.append(worker)
+            return
+    worker.stop()
+
+
+def stop_workers() -> None:
+    """Stop this process's idle workers (at exit; tests that change what the reader does)."""
+    with _POOL_LOCK:
+        workers, _IDLE[:] = list(_IDLE), []
+    for worker in workers:
+        if worker.owner == os.getpid():
+            worker.stop()
+
+
+def _forget_workers() -> None:
+    """In a forked child: the parent's workers are not its own."""
+    global _POOL_LOCK
+    _POOL_LOCK = threading.Lock()
+    _IDLE.clear()
+
+
+atexit.register(stop_workers)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_workers)
+
+
+def _run_in_worker(fn: Callable[..., T], args: tuple, seconds: float, what: str, limit: float | None) -> T:
+    try:
+        payload = pickle.dumps((fn, args, seconds), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a function or arguments that cannot travel: a fresh fork needs neither pickled
+        return run_isolated(fn, *args, seconds=seconds, what=what, limit=limit)
+    worker = _checkout()
+    if not worker.send(payload):  # it died while idle: a fresh one
+        worker.stop()
+        worker = _Worker()
+        if not worker.send(payload):
+            worker.stop()
+            raise ReaderCrashed(f"the reader process died while {what}, without an answer")
+    message, timed_out = None, False
+    try:
+        message, timed_out = _receive(worker.answers, worker.pid, time.monotonic() + seconds)
+    finally:
+        if message is None or message[:1] != _STAYING:
+            worker.stop()  # killed at the time limit, dead, or retiring after this answer
+        else:
+            _checkin(worker)
+    return _outcome(message, timed_out, seconds, what, limit)
 
 
 # --- scratch directories --------------------------------------------------------------------------

@@ -49,21 +49,27 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdftypes import PDFException
 from pdfminer.psparser import PSException
-from pdfplumber.table import Table, TableFinder
+from pdfplumber.table import Table
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from parsers.errors import CorruptDocument, EmptyDocument, EncryptedDocument, NeedsOCR, TooLarge
 from parsers.grid import Document, GridCell, Paragraph, TableBlock
 from parsers.limits import Deadline
 from parsers.pdfium_source import (
+    FONT,
+    SIZE,
+    TEXT,
+    TOP,
+    X0,
     Declined,
     RulingPage,
+    find_tables,
     load_page,
     open_document,
     page_geometry,
     page_has_images,
-    page_to_chars,
     page_to_edges,
+    page_to_glyph_records,
 )
 from parsers.values import is_annotated_number, looks_like_value
 
@@ -88,6 +94,7 @@ _FOLD = {
     for cp in block
     if len(unicodedata.normalize("NFKC", chr(cp))) == 1 and unicodedata.normalize("NFKC", chr(cp)) != chr(cp)
 }
+_FOLD_CHARS = {chr(cp): folded for cp, folded in _FOLD.items()}
 _UNMAPPED = "\ufffd"  # what a glyph with no character prints as: a cell holding one is unreadable, never a number
 
 _PAGE_NUMBER_RE = re.compile(
@@ -233,29 +240,39 @@ def dedupe_chars(chars: list[dict[str, Any]], tolerance: float = 1) -> list[dict
     quadratic ``list.index`` sort (40% of the time of reading a report),
     and its general clustering costs more than the glyphs of a page need.
     """
-    key = itemgetter("upright", "text", "fontname", "size")
-    position = itemgetter("doctop", "x0")
-    groups: dict[Any, list[dict[str, Any]]] = {}
-    for c in chars:
+    return _dedupe(chars, _CHAR_KEY, _CHAR_TOP, _CHAR_X0, tolerance)
+
+
+_CHAR_KEY = itemgetter("upright", "text", "fontname", "size")
+_CHAR_TOP, _CHAR_X0 = itemgetter("doctop"), itemgetter("x0")
+#: PDFium's glyph records (:mod:`parsers.pdfium_source`): every one upright, its top its ``doctop``.
+_RECORD_KEY = itemgetter(TEXT, FONT, SIZE)
+_RECORD_TOP, _RECORD_X0 = itemgetter(TOP), itemgetter(X0)
+
+
+def _dedupe(items: list[Any], key: Any, top: Any, x0: Any, tolerance: float = 1) -> list[Any]:
+    """``dedupe_chars`` on items whose fields the getters read: pdfplumber's chars or PDFium's records."""
+    groups: dict[Any, list[Any]] = {}
+    for c in items:
         groups.setdefault(key(c), []).append(c)
     dropped: set[int] = set()
     for group in groups.values():
         if len(group) == 1:
             continue
-        for y_cluster in _clusters(group, "doctop", tolerance):
+        for y_cluster in _clusters(group, top, tolerance):
             if len(y_cluster) == 1:
                 continue
-            for x_cluster in _clusters(y_cluster, "x0", tolerance):
+            for x_cluster in _clusters(y_cluster, x0, tolerance):
                 if len(x_cluster) > 1:
-                    keep = min(x_cluster, key=position)
+                    keep = min(x_cluster, key=lambda c: (top(c), x0(c)))
                     dropped.update(id(c) for c in x_cluster if c is not keep)
-    return [c for c in chars if id(c) not in dropped] if dropped else list(chars)
+    return [c for c in items if id(c) not in dropped] if dropped else list(items)
 
 
-def _clusters(chars: list[dict[str, Any]], key: str, tolerance: float) -> list[list[dict[str, Any]]]:
+def _clusters(items: list[Any], value: Any, tolerance: float) -> list[list[Any]]:
     """pdfplumber's ``cluster_objects``: the distinct values, sorted, chained while each is within
-    ``tolerance`` of the one before; the chars by cluster, in their order within it."""
-    values = sorted({c[key] for c in chars})
+    ``tolerance`` of the one before; the items by cluster, in their order within it."""
+    values = sorted({value(c) for c in items})
     cluster_of: dict[float, int] = {}
     n, last = 0, values[0]
     for v in values:
@@ -263,11 +280,11 @@ def _clusters(chars: list[dict[str, Any]], key: str, tolerance: float) -> list[l
             n += 1
         cluster_of[v] = n
         last = v
-    if n + 1 == len(chars):
-        return [[c] for c in chars]  # every char alone (the order of singletons does not matter here)
-    clusters: list[list[dict[str, Any]]] = [[] for _ in range(n + 1)]
-    for c in chars:
-        clusters[cluster_of[c[key]]].append(c)
+    if n + 1 == len(items):
+        return [[c] for c in items]  # every item alone (the order of singletons does not matter here)
+    clusters: list[list[Any]] = [[] for _ in range(n + 1)]
+    for c in items:
+        clusters[cluster_of[value(c)]].append(c)
     return clusters
 
 
@@ -285,6 +302,16 @@ def chars_to_glyphs(chars: list[dict[str, Any]]) -> tuple[list[Glyph], int]:
             continue
         glyphs.append(Glyph(text.translate(_FOLD), ch["x0"], ch["top"], ch["x1"], ch["bottom"], ch.get("size") or 10.0))
     return glyphs, unmapped
+
+
+def records_to_glyphs(records: list[list[Any]]) -> list[Glyph]:
+    """PDFium's glyph records -> glyphs, duplicates dropped: what ``chars_to_glyphs`` makes of the same glyphs
+    as chars (every record is one printed character, none unmapped: PDFium declines those)."""
+    fold = _FOLD_CHARS
+    return [
+        Glyph(fold.get(r[0], r[0]), r[1], r[2], r[3], r[4], r[5] or 10.0)
+        for r in _dedupe(records, _RECORD_KEY, _RECORD_TOP, _RECORD_X0)
+    ]
 
 
 def page_to_glyphs(page: pdfplumber.page.Page) -> tuple[pdfplumber.page.Page, list[Glyph], int, bool]:
@@ -859,11 +886,11 @@ def pdfium_to_document(data: bytes, deadline: Deadline) -> Document:
                 width, height = page_geometry(page)
                 textpage = page.get_textpage()
                 try:
-                    glyphs, unmapped = chars_to_glyphs(page_to_chars(textpage, height))
+                    glyphs, unmapped = records_to_glyphs(page_to_glyph_records(textpage, height)), 0
                 finally:
                     textpage.close()
                 has_images = not glyphs and page_has_images(page)
-                found = TableFinder(RulingPage(page_to_edges(page, height), width, height)).tables if glyphs else []
+                found = find_tables(RulingPage(page_to_edges(page, height), width, height)) if glyphs else []
             finally:
                 page.close()
             readings.append(glyphs_to_reading(number, height, glyphs, unmapped, has_images, found))

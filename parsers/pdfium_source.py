@@ -7,12 +7,14 @@ over in the shapes pdfplumber gives, so that the reader's own steps and
 pdfplumber's table algorithms (edge merging, intersections, cells) run
 unchanged on it:
 
-``page_to_chars``   the text layer: one dict per glyph (``text``, ``x0``, ``x1``, ``top``, ``bottom``,
-                    ``doctop``, ``size``, ``fontname``, ``upright``) in page coordinates from the top-left
+``page_to_glyph_records``  the text layer: one record per glyph (text, box, size, font), in page
+                    coordinates from the top-left, as pdfplumber's chars give them
 ``page_to_edges``   the visible ruling lines: every stroked (or filled rectangular) path split into
                     pdfplumber's line, rect and curve objects (pdfminer's rules for the split), then into
                     edges by pdfplumber's own ``obj_to_edges``
 ``RulingPage``      what pdfplumber's ``TableFinder`` needs of a page: its edges and its bbox
+``find_tables``     pdfplumber's ``TableFinder`` on such a page, step by step with pdfplumber's functions,
+                    but for ``intersections_to_cells``, computed the same way without its per-call costs
 
 It lives apart from :mod:`parsers.pdf` (one reader per format) because it is
 a second source for the same reader, with its own native-library concerns
@@ -41,7 +43,9 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
 from pdfplumber.utils import obj_to_edges
+from pdfplumber.utils.geometry import bbox_getter
 
 #: PDFium keeps global state and is not thread-safe: one caller at a time in a process.
 _LOCK = threading.Lock()
@@ -70,6 +74,67 @@ class RulingPage:
     def __init__(self, edges: list[dict[str, Any]], width: float, height: float) -> None:
         self.edges = edges
         self.bbox = (0.0, 0.0, width, height)
+
+
+def find_tables(page: RulingPage) -> list[Table]:
+    """``TableFinder(page).tables``: pdfplumber's edge merging, intersections and grouping of cells into
+    tables, with its ``intersections_to_cells`` replaced by :func:`intersections_to_cells` (the same cells in
+    the same order; tests/test_pdf_engines.py holds them equal on every fixture page)."""
+    finder = TableFinder.__new__(TableFinder)
+    finder.page = page  # type: ignore[assignment]
+    finder.settings = TableSettings.resolve(None)
+    finder.edges = finder.get_edges()
+    finder.intersections = edges_to_intersections(
+        finder.edges, finder.settings.intersection_x_tolerance, finder.settings.intersection_y_tolerance
+    )
+    finder.cells = intersections_to_cells(finder.intersections)
+    finder.tables = [Table(page, group) for group in cells_to_tables(finder.cells)]  # type: ignore[arg-type]
+    return finder.tables
+
+
+def intersections_to_cells(intersections: dict[tuple[float, float], dict[str, list[dict[str, Any]]]]) -> list:
+    """pdfplumber's ``table.intersections_to_cells``, the same cells in the same order: for each point (in
+    sorted order), the smallest cell it opens, the points below and to its right tried in order, two points
+    joined where one ruling edge (by its box) touches both. pdfplumber builds each point's set of edge boxes
+    anew for every pair it tries (and evaluates a typing annotation each time, in a nested ``def``); here each
+    set is built once, and the points below and to the right come from per-column and per-row lists."""
+    points = sorted(intersections)
+    v_boxes = {p: frozenset(map(bbox_getter, intersections[p]["v"])) for p in points}
+    h_boxes = {p: frozenset(map(bbox_getter, intersections[p]["h"])) for p in points}
+    columns: dict[float, list[tuple[float, float]]] = {}
+    rows: dict[float, list[tuple[float, float]]] = {}
+    places = []  # per point: its column and row, and its place in each
+    for p in points:  # sorted by x, then y: a column's points top to bottom, a row's left to right
+        column, row = columns.setdefault(p[0], []), rows.setdefault(p[1], [])
+        places.append((column, len(column), row, len(row)))
+        column.append(p)
+        row.append(p)
+
+    def vertical(p1: tuple[float, float], p2: tuple[float, float]) -> bool:  # same x
+        return not v_boxes[p1].isdisjoint(v_boxes[p2])
+
+    def horizontal(p1: tuple[float, float], p2: tuple[float, float]) -> bool:  # same y
+        return not h_boxes[p1].isdisjoint(h_boxes[p2])
+
+    cells = []
+    for pt, (column, i, row, j) in zip(points, places, strict=True):
+        below, right = column[i + 1 :], row[j + 1 :]
+        found = None
+        for below_pt in below:
+            if not vertical(pt, below_pt):
+                continue
+            for right_pt in right:
+                if not horizontal(pt, right_pt):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if corner in v_boxes and vertical(corner, right_pt) and horizontal(corner, below_pt):
+                    found = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if found:
+                break
+        if found:
+            cells.append(found)
+    return cells
 
 
 @contextmanager
@@ -126,9 +191,27 @@ _get_font_size = _plain(pdfium_c.FPDFTextObj_GetFontSize, _I, _P, _F)
 _get_font = _plain(pdfium_c.FPDFTextObj_GetFont, _P, _P)
 
 
-def page_to_chars(textpage: pdfium.PdfTextPage, height: float) -> list[dict[str, Any]]:
-    """Every printed glyph as pdfplumber's char dict (whitespace and PDFium's generated characters left
-    out: the reader drops them), in PDFium's order (content-stream order, as pdfminer's).
+def _untyped(fn: Any, restype: Any) -> Any:
+    """A PDFium function called without declared argument types, for the calls made once per glyph: ctypes
+    then passes Python ints as C ints and ctypes objects as they are, without converting each argument
+    through its declared type (2-3 times faster a call). The handle must be passed as a ``c_void_p``
+    (a bare int would be cut to 32 bits)."""
+    address = ctypes.cast(fn, ctypes.c_void_p).value
+    return ctypes.CFUNCTYPE(restype)(address)
+
+
+_glyph_object = _untyped(pdfium_c.FPDFText_GetTextObject, _P)
+_glyph_origin = _untyped(pdfium_c.FPDFText_GetCharOrigin, _I)
+_glyph_unmapped = _untyped(pdfium_c.FPDFText_HasUnicodeMapError, _I)
+
+#: The fields of a glyph record (a list, cheaper than pdfplumber's dict by a factor of several): its text,
+#: box, font size and font (an identity: glyphs of one font share it).
+TEXT, X0, TOP, X1, BOTTOM, SIZE, FONT = range(7)
+
+
+def page_to_glyph_records(textpage: pdfium.PdfTextPage, height: float) -> list[list[Any]]:
+    """Every printed glyph as ``[text, x0, top, x1, bottom, size, font]`` (whitespace and PDFium's generated
+    characters left out: the reader drops them), in PDFium's order (content-stream order, as pdfminer's).
 
     The box runs from the origin on the baseline across the advance width, the font size high (pdfminer's
     box, for a font whose ``/Descent`` is 0). PDFium gives no advance width as pdfminer reads it from the
@@ -137,56 +220,65 @@ def page_to_chars(textpage: pdfium.PdfTextPage, height: float) -> list[dict[str,
     width of PDFium's loose box.
     """
     raw = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    handle = ctypes.c_void_p(raw)
     ox, oy, box = ctypes.c_double(), ctypes.c_double(), pdfium_c.FS_RECTF()
     ox_ref, oy_ref, box_ref = ctypes.byref(ox), ctypes.byref(oy), ctypes.byref(box)
-    get_object, get_unicode, get_origin, unmapped = _get_text_object, _get_unicode, _get_origin, _unmapped
+    get_object, get_origin, unmapped = _glyph_object, _glyph_origin, _glyph_unmapped
     objects: dict[int, tuple[int, float]] = {}
-    chars: list[dict[str, Any]] = []
-    last: dict[str, Any] | None = None  # the glyph before, while its run may go on
+    records: list[list[Any]] = []
+    last: list[Any] | None = None  # the glyph before, while its run may go on
     last_key = last_index = 0
     last_x0 = last_reach = last_bottom = 0.0
     n = _count_chars(raw)
     texts = _page_text(raw, n)
+    not_text = _NOT_TEXT
     for i in range(n):
-        key = get_object(raw, i)
+        key = get_object(handle, i)
         if not key:  # generated by PDFium (a space, a line break): not in the content stream
             continue
-        get_origin(raw, i, ox_ref, oy_ref)
+        get_origin(handle, i, ox_ref, oy_ref)
         x, bottom = ox.value, height - oy.value
         if last is not None:
             if key == last_key and bottom == last_bottom and last_x0 < x <= last_reach:
-                last["x1"] = x
+                last[3] = x
             else:  # the last glyph of a run: as wide as PDFium's loose box
                 _get_loose_box(raw, last_index, box_ref)
-                last["x1"] = max(box.right, last_x0)
+                last[3] = max(box.right, last_x0)
             last = None
-        if unmapped(raw, i):
+        if unmapped(handle, i):
             raise Declined("a glyph PDFium maps to no character")
-        text = texts[i] if texts is not None else chr(get_unicode(raw, i))
-        if text in _NOT_TEXT or text.isspace():
+        text = texts[i] if texts is not None else chr(_get_unicode(raw, i))
+        if text in not_text or text.isspace():
             continue
         font = objects.get(key)
         if font is None:
             font = objects[key] = _text_object_font(key)
         fontname, size = font
-        top = bottom - size
-        last = {
-            "text": text,
-            "x0": x,
-            "x1": x,
-            "top": top,
-            "bottom": bottom,
-            "doctop": top,
-            "size": size,
-            "fontname": fontname,
-            "upright": True,
-        }
+        last = [text, x, bottom - size, x, bottom, size, fontname]
         last_key, last_index, last_x0, last_reach, last_bottom = key, i, x, x + 1.5 * size, bottom
-        chars.append(last)
+        records.append(last)
     if last is not None:
         _get_loose_box(raw, last_index, box_ref)
-        last["x1"] = max(box.right, last_x0)
-    return chars
+        last[3] = max(box.right, last_x0)
+    return records
+
+
+def records_to_chars(records: list[list[Any]]) -> list[dict[str, Any]]:
+    """Glyph records as pdfplumber's char dicts (``doctop`` is ``top``: one page), for comparing with it."""
+    return [
+        {
+            "text": r[TEXT],
+            "x0": r[X0],
+            "x1": r[X1],
+            "top": r[TOP],
+            "bottom": r[BOTTOM],
+            "doctop": r[TOP],
+            "size": r[SIZE],
+            "fontname": r[FONT],
+            "upright": True,
+        }
+        for r in records
+    ]
 
 
 def _page_text(raw: int, n: int) -> str | None:
