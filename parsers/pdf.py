@@ -41,7 +41,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from statistics import median
 from typing import Any
 
@@ -56,11 +56,6 @@ from parsers.errors import CorruptDocument, EmptyDocument, EncryptedDocument, Ne
 from parsers.grid import Document, GridCell, Paragraph, TableBlock
 from parsers.limits import Deadline
 from parsers.pdfium_source import (
-    FONT,
-    SIZE,
-    TEXT,
-    TOP,
-    X0,
     Declined,
     RulingPage,
     find_tables,
@@ -111,6 +106,7 @@ class Glyph:
     x1: float
     bottom: float
     size: float
+    font: Any = None  # PDFium's font identity (grouping duplicates); pdfplumber's glyphs are deduplicated as chars
 
 
 @dataclass(slots=True)
@@ -245,9 +241,9 @@ def dedupe_chars(chars: list[dict[str, Any]], tolerance: float = 1) -> list[dict
 
 _CHAR_KEY = itemgetter("upright", "text", "fontname", "size")
 _CHAR_TOP, _CHAR_X0 = itemgetter("doctop"), itemgetter("x0")
-#: PDFium's glyph records (:mod:`parsers.pdfium_source`): every one upright, its top its ``doctop``.
-_RECORD_KEY = itemgetter(TEXT, FONT, SIZE)
-_RECORD_TOP, _RECORD_X0 = itemgetter(TOP), itemgetter(X0)
+#: PDFium's glyphs (:mod:`parsers.pdfium_source`), as they come: every one upright, its top its ``doctop``.
+_GLYPH_KEY = attrgetter("text", "font", "size")
+_GLYPH_TOP, _GLYPH_X0 = attrgetter("top"), attrgetter("x0")
 
 
 def _dedupe(items: list[Any], key: Any, top: Any, x0: Any, tolerance: float = 1) -> list[Any]:
@@ -304,14 +300,18 @@ def chars_to_glyphs(chars: list[dict[str, Any]]) -> tuple[list[Glyph], int]:
     return glyphs, unmapped
 
 
-def records_to_glyphs(records: list[list[Any]]) -> list[Glyph]:
-    """PDFium's glyph records -> glyphs, duplicates dropped: what ``chars_to_glyphs`` makes of the same glyphs
-    as chars (every record is one printed character, none unmapped: PDFium declines those)."""
+def dedupe_glyphs(glyphs: list[Glyph]) -> list[Glyph]:
+    """PDFium's glyphs, as they come (characters not folded yet), duplicates dropped and characters folded:
+    what ``chars_to_glyphs`` makes of the same glyphs as pdfplumber's chars (every one a printed character,
+    none unmapped: PDFium declines those)."""
+    kept = _dedupe(glyphs, _GLYPH_KEY, _GLYPH_TOP, _GLYPH_X0)
     fold = _FOLD_CHARS
-    return [
-        Glyph(fold.get(r[0], r[0]), r[1], r[2], r[3], r[4], r[5] or 10.0)
-        for r in _dedupe(records, _RECORD_KEY, _RECORD_TOP, _RECORD_X0)
-    ]
+    for g in kept:
+        if g.text in fold:
+            g.text = fold[g.text]
+        if not g.size:
+            g.size = 10.0
+    return kept
 
 
 def page_to_glyphs(page: pdfplumber.page.Page) -> tuple[pdfplumber.page.Page, list[Glyph], int, bool]:
@@ -886,7 +886,7 @@ def pdfium_to_document(data: bytes, deadline: Deadline) -> Document:
                 width, height = page_geometry(page)
                 textpage = page.get_textpage()
                 try:
-                    glyphs, unmapped = records_to_glyphs(page_to_glyph_records(textpage, height)), 0
+                    glyphs, unmapped = dedupe_glyphs(page_to_glyph_records(textpage, height, Glyph)), 0
                 finally:
                     textpage.close()
                 has_images = not glyphs and page_has_images(page)

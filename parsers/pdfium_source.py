@@ -7,8 +7,8 @@ over in the shapes pdfplumber gives, so that the reader's own steps and
 pdfplumber's table algorithms (edge merging, intersections, cells) run
 unchanged on it:
 
-``page_to_glyph_records``  the text layer: one record per glyph (text, box, size, font), in page
-                    coordinates from the top-left, as pdfplumber's chars give them
+``page_to_glyph_records``  the text layer: one glyph (text, box, size, font) per printed character, in
+                    page coordinates from the top-left, as pdfplumber's chars give them
 ``page_to_edges``   the visible ruling lines: every stroked (or filled rectangular) path split into
                     pdfplumber's line, rect and curve objects (pdfminer's rules for the split), then into
                     edges by pdfplumber's own ``obj_to_edges``
@@ -186,9 +186,6 @@ _get_origin = _plain(pdfium_c.FPDFText_GetCharOrigin, _I, _P, _I, _D, _D)
 _get_loose_box = _plain(pdfium_c.FPDFText_GetLooseCharBox, _I, _P, _I, ctypes.POINTER(pdfium_c.FS_RECTF))
 _unmapped = _plain(pdfium_c.FPDFText_HasUnicodeMapError, _I, _P, _I)
 _get_text = _plain(pdfium_c.FPDFText_GetText, _I, _P, _I, _I, ctypes.c_void_p)
-_get_matrix = _plain(pdfium_c.FPDFPageObj_GetMatrix, _I, _P, ctypes.POINTER(pdfium_c.FS_MATRIX))
-_get_font_size = _plain(pdfium_c.FPDFTextObj_GetFontSize, _I, _P, _F)
-_get_font = _plain(pdfium_c.FPDFTextObj_GetFont, _P, _P)
 
 
 def _untyped(fn: Any, restype: Any) -> Any:
@@ -204,14 +201,11 @@ _glyph_object = _untyped(pdfium_c.FPDFText_GetTextObject, _P)
 _glyph_origin = _untyped(pdfium_c.FPDFText_GetCharOrigin, _I)
 _glyph_unmapped = _untyped(pdfium_c.FPDFText_HasUnicodeMapError, _I)
 
-#: The fields of a glyph record (a list, cheaper than pdfplumber's dict by a factor of several): its text,
-#: box, font size and font (an identity: glyphs of one font share it).
-TEXT, X0, TOP, X1, BOTTOM, SIZE, FONT = range(7)
 
-
-def page_to_glyph_records(textpage: pdfium.PdfTextPage, height: float) -> list[list[Any]]:
-    """Every printed glyph as ``[text, x0, top, x1, bottom, size, font]`` (whitespace and PDFium's generated
-    characters left out: the reader drops them), in PDFium's order (content-stream order, as pdfminer's).
+def page_to_glyph_records(textpage: pdfium.PdfTextPage, height: float, make: Any) -> list[Any]:
+    """Every printed glyph as ``make(text, x0, top, x1, bottom, size, font)`` (the PDF reader's ``Glyph``;
+    ``font`` an identity that glyphs of one font share), whitespace and PDFium's generated characters left
+    out (the reader drops them), in PDFium's order (content-stream order, as pdfminer's).
 
     The box runs from the origin on the baseline across the advance width, the font size high (pdfminer's
     box, for a font whose ``/Descent`` is 0). PDFium gives no advance width as pdfminer reads it from the
@@ -225,8 +219,8 @@ def page_to_glyph_records(textpage: pdfium.PdfTextPage, height: float) -> list[l
     ox_ref, oy_ref, box_ref = ctypes.byref(ox), ctypes.byref(oy), ctypes.byref(box)
     get_object, get_origin, unmapped = _glyph_object, _glyph_origin, _glyph_unmapped
     objects: dict[int, tuple[int, float]] = {}
-    records: list[list[Any]] = []
-    last: list[Any] | None = None  # the glyph before, while its run may go on
+    records: list[Any] = []
+    last: Any = None  # the glyph before, while its run may go on
     last_key = last_index = 0
     last_x0 = last_reach = last_bottom = 0.0
     n = _count_chars(raw)
@@ -240,10 +234,10 @@ def page_to_glyph_records(textpage: pdfium.PdfTextPage, height: float) -> list[l
         x, bottom = ox.value, height - oy.value
         if last is not None:
             if key == last_key and bottom == last_bottom and last_x0 < x <= last_reach:
-                last[3] = x
+                last.x1 = x
             else:  # the last glyph of a run: as wide as PDFium's loose box
                 _get_loose_box(raw, last_index, box_ref)
-                last[3] = max(box.right, last_x0)
+                last.x1 = max(box.right, last_x0)
             last = None
         if unmapped(handle, i):
             raise Declined("a glyph PDFium maps to no character")
@@ -254,31 +248,13 @@ def page_to_glyph_records(textpage: pdfium.PdfTextPage, height: float) -> list[l
         if font is None:
             font = objects[key] = _text_object_font(key)
         fontname, size = font
-        last = [text, x, bottom - size, x, bottom, size, fontname]
+        last = make(text, x, bottom - size, x, bottom, size, fontname)
         last_key, last_index, last_x0, last_reach, last_bottom = key, i, x, x + 1.5 * size, bottom
         records.append(last)
     if last is not None:
         _get_loose_box(raw, last_index, box_ref)
-        last[3] = max(box.right, last_x0)
+        last.x1 = max(box.right, last_x0)
     return records
-
-
-def records_to_chars(records: list[list[Any]]) -> list[dict[str, Any]]:
-    """Glyph records as pdfplumber's char dicts (``doctop`` is ``top``: one page), for comparing with it."""
-    return [
-        {
-            "text": r[TEXT],
-            "x0": r[X0],
-            "x1": r[X1],
-            "top": r[TOP],
-            "bottom": r[BOTTOM],
-            "doctop": r[TOP],
-            "size": r[SIZE],
-            "fontname": r[FONT],
-            "upright": True,
-        }
-        for r in records
-    ]
 
 
 def _page_text(raw: int, n: int) -> str | None:
@@ -297,17 +273,22 @@ def _page_text(raw: int, n: int) -> str | None:
 
 
 _MATRIX = pdfium_c.FS_MATRIX()
+_MATRIX_REF = ctypes.byref(_MATRIX)
 _TF = ctypes.c_float()
+_TF_REF = ctypes.byref(_TF)
+_object_matrix = _untyped(pdfium_c.FPDFPageObj_GetMatrix, _I)
+_object_font_size = _untyped(pdfium_c.FPDFTextObj_GetFontSize, _I)
+_object_font = _untyped(pdfium_c.FPDFTextObj_GetFont, _P)
 
 
 def _text_object_font(obj: int) -> tuple[int, float]:
     """(font identity, size as pdfminer gives it) of a text object; declined when it is set at an angle."""
-    matrix = _MATRIX
-    if not (_get_matrix(obj, ctypes.byref(matrix)) and _get_font_size(obj, ctypes.byref(_TF))):
+    matrix, handle = _MATRIX, ctypes.c_void_p(obj)
+    if not (_object_matrix(handle, _MATRIX_REF) and _object_font_size(handle, _TF_REF)):
         raise Declined("a text object without matrix or size")
     if matrix.b or matrix.c or matrix.a <= 0 or matrix.d <= 0:
         raise Declined("text set at an angle, mirrored or on its side")
-    return _get_font(obj) or 0, _TF.value * matrix.d
+    return _object_font(handle) or 0, _TF.value * matrix.d
 
 
 # --- ruling lines ---------------------------------------------------------------------------
