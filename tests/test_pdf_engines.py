@@ -269,3 +269,68 @@ def test_a_page_pdfium_cannot_load_is_read_the_reference_way() -> None:
         pdf_to_document(bytes(data), engine="pdfium")
     report = parse_bytes(bytes(data))
     assert report.requests["new_requests"]["total"].value is not None
+
+
+# --- the fast path's own versions of pdfplumber's steps, pinned to pdfplumber's -------------------
+
+
+def _pdfium_pages(path: Path):
+    from parsers.pdfium_source import RulingPage, load_page, open_document, page_geometry, page_to_edges
+
+    with open_document(path.read_bytes()) as pdf:
+        for number in range(1, len(pdf) + 1):
+            page = load_page(pdf, number)
+            try:
+                width, height = page_geometry(page)
+                textpage = page.get_textpage()
+                try:
+                    yield textpage, height, RulingPage(page_to_edges(page, height), width, height)
+                finally:
+                    textpage.close()
+            finally:
+                page.close()
+
+
+@pytest.mark.parametrize("path", REPORT_PDFS, ids=lambda p: p.name[-40:])
+def test_cells_and_tables_are_pdfplumbers_own_on_every_fixture_page(path: Path) -> None:
+    """``find_tables`` replaces pdfplumber's ``intersections_to_cells`` only: the same cells in the same order,
+    the same tables, as ``TableFinder`` on the same edges."""
+    from pdfplumber.table import TableFinder, intersections_to_cells
+
+    import parsers.pdfium_source as source
+
+    pages_with_cells = 0
+    for _, _, ruling in _pdfium_pages(path):
+        reference = TableFinder(ruling)
+        assert source.intersections_to_cells(reference.intersections) == intersections_to_cells(reference.intersections)
+        assert [t.cells for t in source.find_tables(ruling)] == [t.cells for t in reference.tables]
+        pages_with_cells += bool(reference.cells)
+    assert pages_with_cells or path.name == "002_unruled.pdf"  # every other fixture report has ruled tables
+
+
+@pytest.mark.parametrize("path", REPORT_PDFS, ids=lambda p: p.name[-40:])
+def test_pdfium_glyphs_are_deduplicated_as_pdfplumber_dedupes_the_same_chars(path: Path) -> None:
+    """``dedupe_glyphs`` on PDFium's glyphs keeps the glyphs pdfplumber's ``dedupe_chars`` keeps of the same
+    glyphs as chars, in the same order."""
+    from pdfplumber.utils import dedupe_chars as pdfplumber_dedupe
+
+    from parsers.pdf import Glyph, dedupe_glyphs
+    from parsers.pdfium_source import page_to_glyph_records
+
+    for textpage, height, _ in _pdfium_pages(path):
+        glyphs = page_to_glyph_records(textpage, height, Glyph)
+        chars = [
+            {"text": g.text, "fontname": g.font, "size": g.size, "upright": True, "doctop": g.top, "top": g.top,
+             "x0": g.x0, "x1": g.x1, "bottom": g.bottom, "glyph": g}
+            for g in glyphs
+        ]  # fmt: skip
+        expected = [c["glyph"] for c in pdfplumber_dedupe(chars)]
+        assert [id(g) for g in dedupe_glyphs(glyphs)] == [id(g) for g in expected]
+
+
+def test_faux_bold_duplicates_are_dropped_on_the_fast_path() -> None:
+    rows = [["本年新收政府信息公开申请数量", "12", "0"]]
+    doubled = pdf_to_document(_ruled(MiniPdf(), rows, double=True), engine="pdfium")
+    single = pdf_to_document(_ruled(MiniPdf(), rows), engine="pdfium")
+    assert _shape(doubled) == _shape(single)
+    assert doubled.tables[0].rows[0][0].text == "本年新收政府信息公开申请数量"
