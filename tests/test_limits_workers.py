@@ -70,7 +70,7 @@ def test_one_worker_reads_document_after_document() -> None:
 
 def test_a_worker_past_the_time_limit_is_killed_and_replaced() -> None:
     worker = _reused(_pid)
-    with pytest.raises(TimeLimitExceeded, match="time limit of 0.3 s"):
+    with pytest.raises(TimeLimitExceeded, match=r"time limit of 0\.3 s"):
         _reused(_sleep, 5, seconds=0.3)
     assert _gone(worker)
     assert _reused(_pid) not in (worker, os.getpid())
