@@ -1,6 +1,6 @@
 """Benchmark: parsing speed per format, and the PDF reader against ``pdftotext -layout``.
 
-    .venv/bin/python bench/parse.py [--n 40] [--repeat 3]
+    .venv/bin/python bench/parse.py [--n 40] [--repeat 3] [--before REV]
 
 Two sets of reports:
 
@@ -21,11 +21,17 @@ after the other; a report's time per way is the median over the rounds, and its 
 pdftotext's median. The two ways must give the same report (the bench stops if not). Needs
 LibreOffice and poppler-utils (``scripts/system-deps``). The figures we measured are in
 docs/benchmarks.md.
+
+``--before REV`` times another version of the parsers (``git archive REV parsers``, e.g. ``main``) in
+the same rounds: a helper process imports that version and runs its ``parse_bytes`` on each PDF when
+asked, between the other ways, so that before and after see the same load; its report must be the
+same as this version's (boxes within 1 pt; the bench says whether they are identical).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -124,9 +130,9 @@ def timed(fn, repeat: int) -> float:
 
 
 def parse_pdf(data: bytes, engine: str) -> Report:
-    """``parse_bytes`` for a PDF, with the reader's way chosen: the same forked child, time limit and matcher."""
+    """``parse_bytes`` for a PDF, with the reader's way chosen: the same reader process, time limit and matcher."""
     doc = run_isolated(
-        pdf_to_document, data, Deadline(None), engine, seconds=DEFAULT_TIME_LIMIT, what="reading the PDF"
+        pdf_to_document, data, Deadline(None), engine, seconds=DEFAULT_TIME_LIMIT, what="reading the PDF", reuse=True
     )
     return document_to_report(doc, source="<bytes>", sha256="")
 
@@ -144,37 +150,97 @@ def same_report(a: object, b: object, tolerance: float = 1.0) -> bool:
     return a == b
 
 
+_BEFORE_HELPER = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from parsers import parse_bytes
+for line in sys.stdin:
+    command, path = line.rstrip("\\n").split("\\t", 1)
+    data = open(path, "rb").read()
+    started = time.perf_counter()
+    report = parse_bytes(data)
+    elapsed = time.perf_counter() - started
+    out = report.model_copy(update={"sha256": ""}).to_json_dict() if command == "report" else elapsed
+    print(json.dumps(out, ensure_ascii=False), flush=True)
+"""
+
+
+class Before:
+    """Another version of the parsers, in a helper process of its own, timed on request."""
+
+    def __init__(self, rev: str, workdir: Path) -> None:
+        self.rev = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", rev], check=True, capture_output=True, text=True
+        ).stdout.strip()
+        tree = workdir / f"before-{self.rev}"
+        tree.mkdir()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "parsers"], check=True, capture_output=True)
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _BEFORE_HELPER, str(tree)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+
+    def ask(self, command: str, path: Path) -> object:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(f"{command}\t{path}\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
 @dataclass
 class PdfTimes:
     name: str
-    fast: float  # parse_bytes (forked child), the fast path
+    fast: float  # parse_bytes (reader process), the fast path
     fast_in_process: float
     reference: float  # the same, pdfplumber throughout
     floor: float  # pdftotext -layout
+    before: float | None = None  # parse_bytes of the --before version, in its helper process
+    identical_to_before: bool | None = None
 
 
-def time_pdf(path: Path, data: bytes, repeat: int) -> PdfTimes:
+def time_pdf(path: Path, data: bytes, repeat: int, before: Before | None = None) -> PdfTimes:
     """All ways on one PDF, round after round, so that each round sees the same load."""
     fast = parse_bytes(data).model_copy(update={"sha256": ""}).to_json_dict()
     reference = parse_pdf(data, "pdfplumber").to_json_dict()
     if not same_report(fast, reference):
         sys.exit(f"{path.name}: the fast path and the reference path give different reports")
+    identical = None
+    if before is not None:
+        earlier = before.ask("report", path)
+        if not same_report(fast, earlier):
+            sys.exit(f"{path.name}: this version and {before.rev} give different reports")
+        identical = json.loads(json.dumps(fast, ensure_ascii=False)) == earlier
     ways = {
         "fast": lambda: parse_bytes(data),
         "fast_in_process": lambda: parse_bytes(data, time_limit=None),
         "reference": lambda: parse_pdf(data, "pdfplumber"),
         "floor": lambda: subprocess.run(["pdftotext", "-layout", str(path), "/dev/null"], check=True),
     }
+    if before is not None:
+        ways["before"] = lambda: before.ask("time", path)
     rounds: dict[str, list[float]] = defaultdict(list)
     for _ in range(repeat):
         for way, fn in ways.items():
             started = time.perf_counter()
-            fn()
-            rounds[way].append(time.perf_counter() - started)
-    return PdfTimes(path.name, **{way: statistics.median(times) for way, times in rounds.items()})
+            answer = fn()
+            # the helper's own timing: the request's way there and back is not the parse
+            rounds[way].append(answer if way == "before" else time.perf_counter() - started)  # type: ignore[arg-type]
+    times = {way: statistics.median(values) for way, values in rounds.items()}
+    return PdfTimes(path.name, **times, identical_to_before=identical)
 
 
-def measure(files: list[Path], repeat: int) -> tuple[dict[str, list[float]], list[PdfTimes]]:
+def measure(
+    files: list[Path], repeat: int, before: Before | None = None
+) -> tuple[dict[str, list[float]], list[PdfTimes]]:
     per_format: dict[str, list[float]] = defaultdict(list)
     pdfs: list[PdfTimes] = []
     for path in files:
@@ -182,7 +248,7 @@ def measure(files: list[Path], repeat: int) -> tuple[dict[str, list[float]], lis
         fmt = sniff_format(data)
         parse_bytes(data)  # warm: imports, caches
         if fmt == "pdf":
-            pdfs.append(time_pdf(path, data, repeat))
+            pdfs.append(time_pdf(path, data, repeat, before))
             per_format[fmt].append(pdfs[-1].fast)
         else:
             per_format[fmt].append(timed(lambda data=data: parse_bytes(data), repeat))
@@ -194,7 +260,9 @@ def _ratios(pdfs: list[PdfTimes], way: str) -> str:
     return f"{statistics.median(ratios):.1f}× | {min(ratios):.1f}× | {max(ratios):.1f}×"
 
 
-def report_figures(title: str, per_format: dict[str, list[float]], pdfs: list[PdfTimes]) -> None:
+def report_figures(
+    title: str, per_format: dict[str, list[float]], pdfs: list[PdfTimes], before_rev: str | None = None
+) -> None:
     print(f"\n### {title}\n")
     print("| format | reports | median ms/report | min | max |")
     print("|---|---|---|---|---|")
@@ -210,19 +278,28 @@ def report_figures(title: str, per_format: dict[str, list[float]], pdfs: list[Pd
         print(f"pdftotext median {statistics.median(p.floor for p in pdfs) * 1000:.1f} ms):\n")
         print("| way | median ratio | min | max | median ms |")
         print("|---|---|---|---|---|")
-        for way, label in (
+        ways = [
             ("fast", "fast path (PDFium), as parse_bytes runs it"),
             ("fast_in_process", "fast path, in-process"),
             ("reference", "reference path (pdfplumber), as parse_bytes runs it"),
-        ):
+        ]
+        if pdfs[0].before is not None:
+            ways.insert(0, ("before", f"before: parse_bytes at {before_rev}, in the same rounds"))
+        for way, label in ways:
             ms = statistics.median(getattr(p, way) for p in pdfs) * 1000
             print(f"| {label} | {_ratios(pdfs, way)} | {ms:.0f} |")
+        if pdfs[0].before is not None:
+            same = sum(bool(p.identical_to_before) for p in pdfs)
+            print(
+                f"\nReports identical to {before_rev}'s (boxes included): {same} of {len(pdfs)}; the rest within 1 pt."
+            )
         if len(pdfs) <= 20:
-            print("\n| PDF | fast ms | reference ms | pdftotext ms | fast ratio | reference ratio |")
-            print("|---|---|---|---|---|---|")
+            print("\n| PDF | before ratio | fast ms | reference ms | pdftotext ms | fast ratio | reference ratio |")
+            print("|---|---|---|---|---|---|---|")
             for p in pdfs:
+                earlier = f"{p.before / p.floor:.1f}×" if p.before is not None else "–"
                 print(
-                    f"| {p.name} | {p.fast * 1000:.0f} | {p.reference * 1000:.0f} | {p.floor * 1000:.0f} | "
+                    f"| {p.name} | {earlier} | {p.fast * 1000:.0f} | {p.reference * 1000:.0f} | {p.floor * 1000:.0f} | "
                     f"{p.fast / p.floor:.1f}× | {p.reference / p.floor:.1f}× |"
                 )
 
@@ -231,6 +308,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=40, help="generated reports per format (DOC: n/4); 0: fixtures only")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before", metavar="REV", help="time this git revision's parsers in the same rounds")
     args = parser.parse_args()
     for tool in ("soffice", "pdftotext"):
         if shutil.which(tool) is None:
@@ -239,15 +317,21 @@ def main() -> None:
         f"Python {platform.python_version()}, {platform.machine()}, repeat {args.repeat}, "
         f"load average at start {' '.join(f'{v:.1f}' for v in os.getloadavg())}"
     )
-    per_format, pdfs = measure(fixture_files(), args.repeat)
-    report_figures("fixtures", per_format, pdfs)
-    if args.n:
-        with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
-            started = time.perf_counter()
-            files = generate(args.n, Path(tmp))
-            print(f"\n(generated {len(files)} files in {time.perf_counter() - started:.0f} s)")
-            per_format, pdfs = measure(files, args.repeat)
-        report_figures(f"generated: {args.n} reports per format", per_format, pdfs)
+    with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
+        before = Before(args.before, Path(tmp)) if args.before else None
+        rev = before.rev if before else None
+        try:
+            per_format, pdfs = measure(fixture_files(), args.repeat, before)
+            report_figures("fixtures", per_format, pdfs, rev)
+            if args.n:
+                started = time.perf_counter()
+                files = generate(args.n, Path(tmp))
+                print(f"\n(generated {len(files)} files in {time.perf_counter() - started:.0f} s)")
+                per_format, pdfs = measure(files, args.repeat, before)
+                report_figures(f"generated: {args.n} reports per format", per_format, pdfs, rev)
+        finally:
+            if before is not None:
+                before.close()
     print(f"\nload average at the end {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
 
 

@@ -322,8 +322,7 @@ class _Worker:
         parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the worker; its answers are checked in the parent
-            os.close(request_write)
-            os.close(answer_read)
+            _close_inherited(request_read, answer_write)
             _serve(request_read, answer_write, parent)
         os.close(request_read)
         os.close(answer_write)
@@ -351,6 +350,26 @@ class _Worker:
         with contextlib.suppress(ProcessLookupError, ChildProcessError):
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
+
+
+def _close_inherited(*keep: int) -> None:
+    """In a new worker: close every descriptor it inherited but its own pipes and the standard streams. A
+    worker lives for many documents: the parent's pipes, sockets and files it held open at the fork would
+    stay open as long (a subprocess waiting for end-of-file on its input, a server for its client to
+    hang up), where a child per document held them for one."""
+    low = 3
+    for fd in sorted(keep):
+        if fd >= low:
+            os.closerange(low, fd)
+            low = fd + 1
+    os.closerange(low, _max_fd())
+
+
+def _max_fd() -> int:
+    try:
+        return min(os.sysconf("SC_OPEN_MAX"), 1 << 20)
+    except (ValueError, OSError):
+        return 1 << 16
 
 
 def _read_exactly(fd: int, n: int, parent: int) -> bytes | None:

@@ -139,3 +139,21 @@ def test_workers_end_with_their_parent(tmp_path: Path) -> None:
             break
         time.sleep(0.05)
     assert _gone(worker)
+
+
+def test_a_worker_holds_none_of_its_parents_pipes_open() -> None:
+    """A worker lives for many documents: a pipe the parent closes must end for its reader, not stay open in
+    the worker (a subprocess would wait for end-of-file forever)."""
+    read_end, write_end = os.pipe()
+    try:
+        _reused(_pid)  # the worker is forked while the parent holds both ends
+        os.close(write_end)
+        write_end = -1
+        import select
+
+        ready, _, _ = select.select([read_end], [], [], 5)
+        assert ready and os.read(read_end, 1) == b""  # end of file: no one else holds the write end
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
