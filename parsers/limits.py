@@ -10,6 +10,10 @@ bomb or a table that expands a thousandfold ends as an error instead of exhausti
 a reader raises that is no ParseError comes back as one (``ReaderFailed``): one document's bug never ends
 a run.
 
+``parse_bytes`` reuses its children (``run_isolated(..., reuse=True)``): a worker forked once reads
+document after document under the same limits, and is replaced wherever one document could have left
+something behind (see ``_Worker``).
+
 The child is a bare ``os.fork()``: multiprocessing's ``spawn`` and
 ``forkserver`` re-import the parent's ``__main__`` in every child (slow, and
 impossible for a script read from stdin), and the reader needs nothing but

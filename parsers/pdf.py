@@ -325,10 +325,13 @@ def page_to_glyphs(page: pdfplumber.page.Page) -> tuple[pdfplumber.page.Page, li
 # --- lines and segments -------------------------------------------------------------
 
 
+_TOP_X0, _X0 = attrgetter("top", "x0"), attrgetter("x0")
+
+
 def glyphs_to_lines(glyphs: list[Glyph]) -> list[Line]:
     """Glyphs on one baseline, left to right; lines top to bottom."""
     lines: list[Line] = []
-    for g in sorted(glyphs, key=lambda g: (g.top, g.x0)):
+    for g in sorted(glyphs, key=_TOP_X0):
         centre = (g.top + g.bottom) / 2
         if lines and lines[-1].top <= centre <= lines[-1].bottom:
             line = lines[-1]
@@ -337,7 +340,7 @@ def glyphs_to_lines(glyphs: list[Glyph]) -> list[Line]:
         else:
             lines.append(Line(glyphs=[g], top=g.top, bottom=g.bottom))
     for line in lines:
-        line.glyphs.sort(key=lambda g: g.x0)
+        line.glyphs.sort(key=_X0)
         line.x0 = line.glyphs[0].x0
         line.x1 = max(g.x1 for g in line.glyphs)
         line.size = _median([g.size for g in line.glyphs])
@@ -458,11 +461,6 @@ def _contains(outer: _BBox, inner: _BBox, slack: float = 1.0) -> bool:
         and inner[2] <= outer[2] + slack
         and inner[3] <= outer[3] + slack
     )
-
-
-def _inside(g: Glyph, box: _BBox) -> bool:
-    x, y = (g.x0 + g.x1) / 2, (g.top + g.bottom) / 2
-    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
 # --- tables without ruling lines ------------------------------------------------------
@@ -756,18 +754,26 @@ def glyphs_to_reading(
     if unmapped > len(glyphs) / 2:
         reading.state = "unmapped"
         return reading
-    boxes = [t.bbox for t in found]
+    boxes = [t.bbox for t in found]  # a glyph is inside a box when its centre is
     tables: list[tuple[float, TableBlock]] = []
     claimed: list[_BBox] = []
+    centres = [((g.x0 + g.x1) / 2, (g.top + g.bottom) / 2) for g in glyphs] if found else []
     for table, box in zip(found, boxes, strict=True):
         if any(other is not box and _contains(box, other) for other in boxes):
             continue  # a frame around other tables
-        inside = [g for g in glyphs if _inside(g, box)]
+        x0, top, x1, bottom = box
+        inside = [g for g, (x, y) in zip(glyphs, centres, strict=True) if x0 <= x <= x1 and top <= y <= bottom]
         grid = table_to_grid(table.cells, inside, number)
         if grid is not None:
             tables.append((box[1], grid))
             claimed.append(box)
-    rest = [g for g in glyphs if not any(_inside(g, box) for box in claimed)]
+    rest = glyphs
+    if claimed:
+        rest = [
+            g
+            for g, (x, y) in zip(glyphs, centres, strict=True)
+            if not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in claimed)
+        ]
     lines = glyphs_to_lines(rest)
     unruled, lines = lines_to_unruled_tables(lines, number)
     paragraphs, reading.left, reading.right, reading.indented = lines_to_paragraphs(lines, number, height)

@@ -26,8 +26,11 @@ _ANNOTATED_RE = re.compile(r"^[+\-]?\d[\d,.]*\s*(?:件|条|个|项|次|万元|�
 _SPLIT_DIGITS_RE = re.compile(r"\d\s+\d")
 
 
+_SPACE_RE = re.compile(r"\s+")
+
+
 def _clean(raw: str) -> str:
-    return re.sub(r"\s+", "", nfkc(raw))
+    return _SPACE_RE.sub("", nfkc(raw))
 
 
 def is_annotated_number(raw: str) -> bool:
