@@ -4,7 +4,8 @@
 
 Two sets of reports:
 
-* the fixtures: tests/fixtures/seeds (text) and tests/fixtures/documents (HTML, DOCX, PDF, DOC/WPS);
+* the fixtures: tests/fixtures/seeds (text), tests/fixtures/documents (HTML, DOCX, PDF, DOC/WPS) and the
+  PDFs the portals published (tests/fixtures/portals);
 * a generated set: ``--n`` reports per format, the four seeds with tables with random numbers,
   rendered as HTML and DOCX and converted by LibreOffice to PDF and DOC (``--n`` / 4 DOCs: each
   costs a LibreOffice start).
@@ -115,8 +116,11 @@ def generate(n: int, workdir: Path, seed: int = 11) -> list[Path]:
 
 
 def fixture_files() -> list[Path]:
-    return sorted((FIXTURES / "seeds").glob("*.txt")) + sorted(
-        p for p in (FIXTURES / "documents").iterdir() if p.is_file()
+    """The seeds, the documents, and the real portals' PDFs of the mirror (tests/fixtures/portals)."""
+    return (
+        sorted((FIXTURES / "seeds").glob("*.txt"))
+        + sorted(p for p in (FIXTURES / "documents").iterdir() if p.is_file())
+        + sorted((FIXTURES / "portals").rglob("*.pdf"))
     )
 
 
@@ -290,9 +294,8 @@ def report_figures(
             print(f"| {label} | {_ratios(pdfs, way)} | {ms:.0f} |")
         if pdfs[0].before is not None:
             same = sum(bool(p.identical_to_before) for p in pdfs)
-            print(
-                f"\nReports identical to {before_rev}'s (boxes included): {same} of {len(pdfs)}; the rest within 1 pt."
-            )
+            rest = "" if same == len(pdfs) else "; the others have boxes within 1 pt of its"
+            print(f"\nReports identical to {before_rev}'s, boxes included: {same} of {len(pdfs)}{rest}.")
         if len(pdfs) <= 20:
             print("\n| PDF | before ratio | fast ms | reference ms | pdftotext ms | fast ratio | reference ratio |")
             print("|---|---|---|---|---|---|---|")
