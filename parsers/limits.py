@@ -331,12 +331,16 @@ class _Worker:
         os.close(request_read)
         os.close(answer_write)
         self.pid, self.requests, self.answers, self.owner = pid, request_write, answer_read, parent
+        self.reaped = False  # once reaped, its pid may belong to another process: never signalled again
 
     def alive(self) -> bool:
         try:
-            return os.waitpid(self.pid, os.WNOHANG)[0] == 0
-        except ChildProcessError:
-            return False
+            if os.waitpid(self.pid, os.WNOHANG)[0] == 0:
+                return True
+        except ChildProcessError:  # reaped by someone else's wait()
+            pass
+        self.reaped = True
+        return False
 
     def send(self, payload: bytes) -> bool:
         """Hand the worker a request; False when it is gone (it died while idle)."""
@@ -351,9 +355,11 @@ class _Worker:
         for fd in (self.requests, self.answers):
             with contextlib.suppress(OSError):
                 os.close(fd)
-        with contextlib.suppress(ProcessLookupError, ChildProcessError):
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
+        if not self.reaped:
+            self.reaped = True
+            with contextlib.suppress(ProcessLookupError, ChildProcessError):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
 
 
 def _close_inherited(*keep: int) -> None:
@@ -488,6 +494,8 @@ def _run_in_worker(fn: Callable[..., T], args: tuple, seconds: float, what: str,
         message, timed_out = _receive(worker.answers, worker.pid, time.monotonic() + seconds)
     finally:
         if message is None or message[:1] != _STAYING:
+            if message is None and not timed_out:
+                worker.alive()  # dead: perhaps reaped while waiting for its answer, then never signalled
             worker.stop()  # killed at the time limit, dead, or retiring after this answer
         else:
             _checkin(worker)
