@@ -12,7 +12,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
 
 
 class FormVersion(StrEnum):
@@ -436,13 +435,6 @@ _LABEL_DROP_RE = re.compile(r"[\s\"'.,:;()\[\]<>*_\-—/、，。：；（）]+"
 
 def nfkc(text: str) -> str:
     """Full-width digits, letters and punctuation to their ASCII forms."""
-    if len(text) <= 64:  # a label or a cell: the matcher asks for the same ones many times a report
-        return _nfkc_short(text)
-    return unicodedata.normalize("NFKC", text).translate(_CHAR_VARIANTS)
-
-
-@lru_cache(maxsize=4096)
-def _nfkc_short(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_CHAR_VARIANTS)
 
 
