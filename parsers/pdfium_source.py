@@ -305,22 +305,33 @@ def _color(getter: Any, obj: Any) -> tuple[int, int, int] | None:
     return r.value, g.value, b.value
 
 
-def _page_objects(page: pdfium.PdfPage) -> Iterator[Any]:
-    """Every page object, form XObjects opened (as pdfminer's figures are)."""
-    stack = [
-        pdfium_c.FPDFPage_GetObject(page.raw, i) for i in reversed(range(pdfium_c.FPDFPage_CountObjects(page.raw)))
-    ]
+_count_objects = _untyped(pdfium_c.FPDFPage_CountObjects, _I)
+_get_object = _untyped(pdfium_c.FPDFPage_GetObject, _P)
+_object_type = _untyped(pdfium_c.FPDFPageObj_GetType, _I)
+_form_count_objects = _untyped(pdfium_c.FPDFFormObj_CountObjects, _I)
+_form_get_object = _untyped(pdfium_c.FPDFFormObj_GetObject, _P)
+_FORM, _PATH, _IMAGE = pdfium_c.FPDF_PAGEOBJ_FORM, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE
+
+
+def _page_objects(page: pdfium.PdfPage) -> Iterator[tuple[int, int]]:
+    """(kind, handle as an int) of every page object, form XObjects opened (as pdfminer's figures are), in
+    content order. Untyped calls (see ``_untyped``): a page of text holds a thousand objects or more."""
+    handle = ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value)
+    stack = [_get_object(handle, i) for i in reversed(range(_count_objects(handle)))]
     while stack:
         obj = stack.pop()
-        if pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_FORM:
-            n = pdfium_c.FPDFFormObj_CountObjects(obj)
-            stack.extend(pdfium_c.FPDFFormObj_GetObject(obj, i) for i in reversed(range(n)))
+        if not obj:
+            continue
+        obj_handle = ctypes.c_void_p(obj)
+        kind = _object_type(obj_handle)
+        if kind == _FORM:
+            stack.extend(_form_get_object(obj_handle, i) for i in reversed(range(_form_count_objects(obj_handle))))
         else:
-            yield obj
+            yield kind, obj
 
 
 def page_has_images(page: pdfium.PdfPage) -> bool:
-    return any(pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_IMAGE for obj in _page_objects(page))
+    return any(kind == _IMAGE for kind, _ in _page_objects(page))
 
 
 def _path_points(obj: Any, height: float) -> tuple[str, list[tuple[float, float]]]:
@@ -407,9 +418,10 @@ def page_to_edges(page: pdfium.PdfPage, height: float) -> list[dict[str, Any]]:
     not white: as the reference path's ``_visible_graphic``), by pdfplumber's ``obj_to_edges``."""
     edges: list[dict[str, Any]] = []
     fill_mode, stroke_flag = ctypes.c_int(), ctypes.c_int()
-    for obj in _page_objects(page):
-        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+    for kind, address in _page_objects(page):
+        if kind != _PATH:
             continue
+        obj = ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)
         if not pdfium_c.FPDFPath_GetDrawMode(obj, fill_mode, stroke_flag):
             continue
         stroke, fill = bool(stroke_flag.value), fill_mode.value != 0
