@@ -430,12 +430,16 @@ _CHAR_VARIANTS = str.maketrans(
         "】": "]",
     }
 )
+_VARIANT_RE = re.compile("[" + re.escape("".join(map(chr, _CHAR_VARIANTS))) + "]")
 _LABEL_DROP_RE = re.compile(r"[\s\"'.,:;()\[\]<>*_\-—/、，。：；（）]+")
 
 
 def nfkc(text: str) -> str:
     """Full-width digits, letters and punctuation to their ASCII forms."""
-    return unicodedata.normalize("NFKC", text).translate(_CHAR_VARIANTS)
+    if text.isascii():  # NFKC leaves ASCII as it is, and no variant is ASCII: most cells are plain numbers
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    return text.translate(_CHAR_VARIANTS) if _VARIANT_RE.search(text) else text  # translate: a lookup a char
 
 
 def norm(text: str) -> str:
