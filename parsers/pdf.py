@@ -1,12 +1,15 @@
 """PDF reports: ``pdf_to_document``.
 
 Two sources of glyphs and ruling lines feed the same steps: PDFium
-(:mod:`parsers.pdfium_source`, C; the default, about four times faster) and
+(:mod:`parsers.pdfium_source`, C; the default, about five times faster) and
 pdfplumber (pdfminer, pure Python: the reference, and the way for whatever
 PDFium declines: encrypted with a user password, damaged, text-less, rotated
 pages, glyphs without characters or set at an angle). Ruled tables are found by
-pdfplumber's own ``TableFinder`` either way; tests/test_pdf_engines.py holds
-both ways to the same documents on every fixture PDF.
+pdfplumber's own ``TableFinder`` either way (on the fast path step by step, one
+step recomputed the same way: ``pdfium_source.find_tables``), and duplicate
+glyphs dropped as pdfplumber's ``dedupe_chars`` drops them;
+tests/test_pdf_engines.py holds both ways to the same documents on every
+fixture PDF.
 
 A PDF has no paragraphs or tables, only glyphs and lines at positions. Per
 page, each step named after what it converts:
