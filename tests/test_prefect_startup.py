@@ -18,7 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _env(data: Path, home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    return env | {"NIANBAO_DATA_DIR": str(data), "PREFECT_HOME": str(home), "NO_COLOR": "1", **extra}
+    return env | {
+        "NIANBAO_DATA_DIR": str(data),
+        "PREFECT_HOME": str(home),
+        "NO_COLOR": "1",
+        "NIANBAO_LANG": "en",
+        **extra,
+    }
 
 
 def _nianbao(*args: str, env: dict[str, str]) -> subprocess.Popen:
