@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import logging
 import re
-import shutil
-import subprocess
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, seed_path
+from headless import CHROMIUM, render_offline
 from lxml import etree
 
 from expectations.run import validate_warehouse
@@ -33,7 +31,6 @@ from rawstore.portals import portal_for_agency
 from warehouse.db import make_engine
 from warehouse.stats import NEW_REQUESTS_ROW, TOTAL_COLUMN, warehouse_stats
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SVG = "{http://www.w3.org/2000/svg}"
 #: a report loaded after the check run: in the warehouse, not checked yet
 LATE = (
@@ -207,22 +204,7 @@ window.addEventListener("load", async () => {
 
 def _render(page: Path, tmp_path: Path) -> dict:
     """What the probe saw of ``page`` in headless Chromium with every network request refused."""
-    probe = page.with_name(f"probe-{page.name}")
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", f"<script>{PROBE}</script></body>"))
-    try:
-        done = subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-             f"--user-data-dir={tmp_path / 'chromium'}",
-             "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",  # no network at all
-             "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()],
-            capture_output=True, text=True, timeout=120, check=False,
-        )  # fmt: skip
-    finally:
-        probe.unlink()
-    found = re.search(r'<pre id="nianbao-probe">([^<]*)</pre>', done.stdout)
-    assert found, f"no probe result from chromium (exit {done.returncode}): {done.stderr[-2000:]}"
-    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    return render_offline(page, PROBE, tmp_path / "chromium")
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/system-deps installs it as root)")

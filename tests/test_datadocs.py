@@ -8,21 +8,17 @@ styles apply, how the results tables are filled, and which http(s) resources the
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import seed_path
+from headless import CHROMIUM, render_offline
 
 from expectations.datadocs import CDN_FILES, VENDORED, external_urls, make_offline, rewrite_page
 from expectations.run import validate_warehouse
 from flows.ingest import load_file
 from warehouse.db import make_engine
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 PROBE = """
 window.addEventListener("load", async () => {
@@ -110,23 +106,8 @@ def test_rewriting_is_idempotent_and_relative_to_each_page(site: Path) -> None:
 
 
 def _render(page: Path, tmp_path: Path) -> dict:
-    """The probe's findings on ``page`` rendered by headless Chromium with every network request refused."""
-    probe = page.with_name(f"probe-{page.name}")
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", f"<script>{PROBE}</script></body>"))
-    try:
-        done = subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-             f"--user-data-dir={tmp_path / f'chromium-{page.stem}'}",
-             "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",  # no network at all
-             "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()],
-            capture_output=True, text=True, timeout=120, check=False,
-        )  # fmt: skip
-    finally:
-        probe.unlink()
-    found = re.search(r'<pre id="nianbao-probe">([^<]*)</pre>', done.stdout)
-    assert found, f"no probe result from chromium (exit {done.returncode}): {done.stderr[-2000:]}"
-    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    """What the probe saw of ``page`` in headless Chromium with every network request refused."""
+    return render_offline(page, PROBE, tmp_path / f"chromium-{page.stem}")
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/system-deps installs it as root)")
