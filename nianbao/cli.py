@@ -63,9 +63,25 @@ def file_problem(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def _for_people(message: object) -> str:
+    """A message as a person reads it: an error with a known ``code`` (a ParseError, a ParseFailure) opens
+    with its headline in the chosen language, then its detail; anything else as it is."""
+    from nianbao.messages import coded_message
+
+    code = getattr(message, "code", None)
+    return coded_message(code, str(message)) if isinstance(code, str) else str(message)
+
+
 def fail_line(source: object, message: object) -> None:
-    """One line on stderr: ``error: SOURCE: message`` (both made safe: no markup, no control characters)."""
-    err.print(f"[bold red]error[/]: {safe(source)}: {safe(message)}", highlight=False, soft_wrap=True)
+    """One line on stderr: ``error: SOURCE: message`` (both made safe: no markup, no control characters),
+    in the chosen language (``错误: SOURCE: 不是年度报告 (detail)``)."""
+    from nianbao.messages import line_kind
+
+    err.print(
+        f"[bold red]{line_kind('error')}[/]: {safe(source)}: {safe(_for_people(message))}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def unexpected(exc: Exception) -> str:
@@ -75,8 +91,15 @@ def unexpected(exc: Exception) -> str:
 
 
 def note_line(source: object, message: object) -> None:
-    """One line on stderr for an outcome that is no error: ``note: SOURCE: message`` (made safe)."""
-    err.print(f"[bold yellow]note[/]: {safe(source)}: {safe(message)}", highlight=False, soft_wrap=True)
+    """One line on stderr for an outcome that is no error: ``note: SOURCE: message`` (made safe; in the
+    chosen language, like :func:`fail_line`)."""
+    from nianbao.messages import line_kind
+
+    err.print(
+        f"[bold yellow]{line_kind('note')}[/]: {safe(source)}: {safe(_for_people(message))}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()
@@ -795,7 +818,9 @@ def crawl(
     finally:
         if server is not None:
             server.stop()
-    out.print(summary_text(summary), highlight=False, soft_wrap=True)
+    from nianbao.messages import fault_label
+
+    out.print(summary_text(summary, kind_label=fault_label), highlight=False, soft_wrap=True)
     raise typer.Exit(summary["exit_code"])
 
 
@@ -823,7 +848,9 @@ def probe(
     if as_json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
     else:
-        out.print(probe_text(result), highlight=False, soft_wrap=True, markup=False)
+        from nianbao.messages import fault_label
+
+        out.print(probe_text(result, kind_label=fault_label), highlight=False, soft_wrap=True, markup=False)
     raise typer.Exit(1 if result.faults else 0)
 
 
