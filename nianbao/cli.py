@@ -68,8 +68,7 @@ def _for_people(message: object) -> str:
     with its headline in the chosen language, then its detail; anything else as it is."""
     from nianbao.messages import coded_message
 
-    code = getattr(message, "code", None)
-    return coded_message(code, str(message)) if isinstance(code, str) else str(message)
+    return coded_message(getattr(message, "code", None), str(message))
 
 
 def fail_line(source: object, message: object) -> None:
@@ -376,6 +375,7 @@ def load(
     Stored reports are unchecked (report_overview.check_status) until nianbao validate, or load --validate.
     """
     from flows.ingest import load_file
+    from nianbao.messages import coded_message
     from nianbao.progress import progress
     from rawstore.store import RawStore
     from warehouse.db import WarehouseError, make_engine
@@ -404,17 +404,18 @@ def load(
                 counts["not stored"] = counts.get("not stored", 0) + 1
                 continue
             except ParseError as exc:  # refused before reading (too large, not a file): nothing stored
-                fail_line(path, f"{exc} (nothing stored)")
+                fail_line(path, f"{coded_message(exc.code, str(exc))} (nothing stored)")
                 failed += 1
                 counts["not stored"] = counts.get("not stored", 0) + 1
                 continue
             else:
                 counts[result.status.value] = counts.get(result.status.value, 0) + 1
+                error = coded_message(result.error_code, result.error or "")  # the headline in the chosen language
                 if result.status is LoadStatus.IN_ATTACHMENT:
-                    note_line(path, f"{result.error} (stored as report #{result.report_id}, in_attachment)")
+                    note_line(path, f"{error} (stored as report #{result.report_id}, in_attachment)")
                 bad = result.status is LoadStatus.FAILED
                 if bad:
-                    fail_line(path, f"{result.error} (stored as a failed report #{result.report_id})")
+                    fail_line(path, f"{error} (stored as a failed report #{result.report_id})")
                     failed += 1
             finally:
                 tracker.advance(failed=bad, note=Path(path).name)
@@ -507,6 +508,7 @@ def check(
     """Parse files and check their identities (勾稽关系) in memory; exit 1 if an error-level check fails."""
     from expectations.checks import Outcome, Severity
     from flows.ingest import check_files
+    from nianbao.messages import coded_message
     from nianbao.progress import progress
     from nianbao.show import print_check
     from warehouse.db import WarehouseError
@@ -522,7 +524,7 @@ def check(
     failed_files = 0
     for item in checked:
         if item.error:
-            fail_line(item.path, item.error)
+            fail_line(item.path, coded_message(item.error_code, item.error))
             failed_files += 1
             continue
         if as_json:

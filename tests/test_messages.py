@@ -290,3 +290,28 @@ def test_the_crawl_summary_names_faults_in_the_chosen_language():
     assert "  网站拒绝访问 (blocked): http://www.bypc.gov.cn/" in summary_text(summary, kind_label=fault_label)
     i18n.set_lang("en")
     assert "  blocked by the site (blocked): http://www.bypc.gov.cn/" in summary_text(summary, kind_label=fault_label)
+
+
+NOT_A_REPORT_DETAIL = "no title naming 政府信息公开…报告 and no statistics tables"
+
+
+@pytest.mark.parametrize(
+    ("lang", "empty", "notice"),
+    [
+        ("zh", "错误: {}: 空文件", f"错误: {{}}: 不是年度报告 ({NOT_A_REPORT_DETAIL})"),
+        ("en", "error: {}: empty file", f"error: {{}}: not an annual report: {NOT_A_REPORT_DETAIL}"),
+    ],
+)
+def test_load_and_check_name_the_problem_in_the_chosen_language(inputs, tmp_path, monkeypatch, lang, empty, notice):
+    monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
+    files = [str(inputs["empty"]), str(inputs["notice"])]
+    check = CliRunner().invoke(app, ["--lang", lang, "check", *files])
+    assert check.exit_code == 1, check.output
+    assert _stderr_lines(check) == [empty.format(files[0]), notice.format(files[1])]
+    load = CliRunner().invoke(app, ["--lang", lang, "load", *files])
+    assert load.exit_code == 1, load.output
+    assert _stderr_lines(load) == [  # the headline first, then what the warehouse did
+        empty.format(files[0]) + " (stored as a failed report #1)",
+        notice.format(files[1]) + " (stored as a failed report #2)",
+    ]
