@@ -315,3 +315,13 @@ def test_load_and_check_name_the_problem_in_the_chosen_language(inputs, tmp_path
         empty.format(files[0]) + " (stored as a failed report #1)",
         notice.format(files[1]) + " (stored as a failed report #2)",
     ]
+
+
+def test_probe_names_faults_in_the_chosen_language():
+    from spiders.probe import Probe, probe_text
+
+    result = Probe("http://www.bypc.gov.cn/col/", status=403)
+    result.fault("blocked", "HTTP 403: the site refuses this crawler")
+    assert "  fault blocked: HTTP 403" in probe_text(result)
+    i18n.set_lang("zh")
+    assert "  fault 网站拒绝访问 (blocked): HTTP 403" in probe_text(result, kind_label=fault_label)
