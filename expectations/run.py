@@ -517,6 +517,7 @@ def validate_warehouse(engine: Engine, *, docs_dir: Path | None = None,
 class FileCheck:
     path: Path
     error: str | None = None
+    error_code: str | None = None  # the ParseError's code, when the file could not be read
     report: dict | None = None  # agency, year, form
     results: list[Result] = field(default_factory=list)
 
@@ -543,7 +544,7 @@ def check_reports(
         report_of: dict[int, list[FileCheck]] = defaultdict(list)
         for item, (_, result) in zip(out, parsed, strict=True):
             if not isinstance(result, Report):
-                item.error = str(result)
+                item.error, item.error_code = str(result), getattr(result, "code", None)
                 continue
             info = DocumentInfo(url=item.path.resolve().as_uri())
             # every file is checked on its own: no current document is chosen among them

@@ -110,7 +110,7 @@ def _read_and_parse(path: Path, time_limit: float | None, max_bytes: int) -> Rep
     try:
         data = read_document(path, max_bytes)
     except ParseError as exc:
-        return str(exc)
+        return ParseFailure.of(exc)
     except OSError as exc:
         return "is a directory, not a file" if isinstance(exc, IsADirectoryError) else exc.strerror or str(exc)
     return parse_or_failure(data, path.resolve().as_uri(), time_limit=time_limit, max_bytes=max_bytes)

@@ -63,9 +63,24 @@ def file_problem(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def _for_people(message: object) -> str:
+    """A message as a person reads it: an error with a known ``code`` (a ParseError, a ParseFailure) opens
+    with its headline in the chosen language, then its detail; anything else as it is."""
+    from nianbao.messages import coded_message
+
+    return coded_message(getattr(message, "code", None), str(message))
+
+
 def fail_line(source: object, message: object) -> None:
-    """One line on stderr: ``error: SOURCE: message`` (both made safe: no markup, no control characters)."""
-    err.print(f"[bold red]error[/]: {safe(source)}: {safe(message)}", highlight=False, soft_wrap=True)
+    """One line on stderr: ``error: SOURCE: message`` (both made safe: no markup, no control characters),
+    in the chosen language (``错误: SOURCE: 不是年度报告 (detail)``)."""
+    from nianbao.messages import line_kind
+
+    err.print(
+        f"[bold red]{line_kind('error')}[/]: {safe(source)}: {safe(_for_people(message))}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def unexpected(exc: Exception) -> str:
@@ -75,8 +90,15 @@ def unexpected(exc: Exception) -> str:
 
 
 def note_line(source: object, message: object) -> None:
-    """One line on stderr for an outcome that is no error: ``note: SOURCE: message`` (made safe)."""
-    err.print(f"[bold yellow]note[/]: {safe(source)}: {safe(message)}", highlight=False, soft_wrap=True)
+    """One line on stderr for an outcome that is no error: ``note: SOURCE: message`` (made safe; in the
+    chosen language, like :func:`fail_line`)."""
+    from nianbao.messages import line_kind
+
+    err.print(
+        f"[bold yellow]{line_kind('note')}[/]: {safe(source)}: {safe(_for_people(message))}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()
@@ -353,6 +375,7 @@ def load(
     Stored reports are unchecked (report_overview.check_status) until nianbao validate, or load --validate.
     """
     from flows.ingest import load_file
+    from nianbao.messages import coded_message
     from nianbao.progress import progress
     from rawstore.store import RawStore
     from warehouse.db import WarehouseError, make_engine
@@ -381,17 +404,18 @@ def load(
                 counts["not stored"] = counts.get("not stored", 0) + 1
                 continue
             except ParseError as exc:  # refused before reading (too large, not a file): nothing stored
-                fail_line(path, f"{exc} (nothing stored)")
+                fail_line(path, f"{coded_message(exc.code, str(exc))} (nothing stored)")
                 failed += 1
                 counts["not stored"] = counts.get("not stored", 0) + 1
                 continue
             else:
                 counts[result.status.value] = counts.get(result.status.value, 0) + 1
+                error = coded_message(result.error_code, result.error or "")  # the headline in the chosen language
                 if result.status is LoadStatus.IN_ATTACHMENT:
-                    note_line(path, f"{result.error} (stored as report #{result.report_id}, in_attachment)")
+                    note_line(path, f"{error} (stored as report #{result.report_id}, in_attachment)")
                 bad = result.status is LoadStatus.FAILED
                 if bad:
-                    fail_line(path, f"{result.error} (stored as a failed report #{result.report_id})")
+                    fail_line(path, f"{error} (stored as a failed report #{result.report_id})")
                     failed += 1
             finally:
                 tracker.advance(failed=bad, note=Path(path).name)
@@ -484,6 +508,7 @@ def check(
     """Parse files and check their identities (勾稽关系) in memory; exit 1 if an error-level check fails."""
     from expectations.checks import Outcome, Severity
     from flows.ingest import check_files
+    from nianbao.messages import coded_message
     from nianbao.progress import progress
     from nianbao.show import print_check
     from warehouse.db import WarehouseError
@@ -499,7 +524,7 @@ def check(
     failed_files = 0
     for item in checked:
         if item.error:
-            fail_line(item.path, item.error)
+            fail_line(item.path, coded_message(item.error_code, item.error))
             failed_files += 1
             continue
         if as_json:
@@ -795,7 +820,9 @@ def crawl(
     finally:
         if server is not None:
             server.stop()
-    out.print(summary_text(summary), highlight=False, soft_wrap=True)
+    from nianbao.messages import fault_label
+
+    out.print(summary_text(summary, kind_label=fault_label), highlight=False, soft_wrap=True)
     raise typer.Exit(summary["exit_code"])
 
 
@@ -823,7 +850,9 @@ def probe(
     if as_json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
     else:
-        out.print(probe_text(result), highlight=False, soft_wrap=True, markup=False)
+        from nianbao.messages import fault_label
+
+        out.print(probe_text(result, kind_label=fault_label), highlight=False, soft_wrap=True, markup=False)
     raise typer.Exit(1 if result.faults else 0)
 
 

@@ -121,8 +121,10 @@ def report_renderable(report: Report) -> Panel:
     if not any(report.tables_present.values()):
         sections = ", ".join(s.title for s in report.sections) or "none found"
         parts.append(Text(f"No statistics tables ({report.form.value} report). Parts: {sections}", style="italic"))
-    for w in report.warnings:
-        parts.append(Text(f"⚠ {w.code}: {w.message}", style="yellow"))
+    from nianbao.messages import warning_label
+
+    for w in report.warnings:  # the headline in the chosen language, the code, then the detail
+        parts.append(Text(f"⚠ {warning_label(w.code)}: {w.message}", style="yellow"))
     legend = Text("— blank/zero mark, * inferred, ? unreadable", style="dim")
     parts.append(legend)
     return Panel(Group(*parts), title=Text(plain(report.source)), title_align="left")  # a name, never markup

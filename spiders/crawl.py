@@ -157,8 +157,12 @@ def _portal_summary(data_dir: Path, name: str, code: int) -> dict[str, Any]:
     }
 
 
-def summary_text(summary: dict[str, Any]) -> str:
-    """The summary as a person reads it: one block per portal, one line per fault."""
+def summary_text(summary: dict[str, Any], kind_label: Callable[[str], str] = str) -> str:
+    """The summary as a person reads it: one block per portal, one line per fault.
+
+    ``kind_label`` names a fault kind for the reader (the CLI passes one in the chosen language, from
+    nianbao/messages.py); by default the kind itself, as in the summary file.
+    """
     lines = [
         f"nianbao crawl {summary['started_at']} – {summary['finished_at']}"
         + (f", since {summary['since']}" if summary.get("since") else "")
@@ -178,7 +182,7 @@ def summary_text(summary: dict[str, Any]) -> str:
         )
         for fault in s.get("faults", []):
             detail = f" ({fault['detail']})" if fault.get("detail") else ""
-            lines.append(f"  {fault['kind']}: {fault['url']}{detail}")
+            lines.append(f"  {kind_label(fault['kind'])}: {fault['url']}{detail}")
         for retry in s.get("retries", []):
             outcome = "recovered" if retry["recovered"] else "gave up"
             lines.append(f"  retried ({', '.join(retry['reasons'])}), {outcome}: {retry['url']}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 import urllib.robotparser
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -186,7 +187,8 @@ def probe(url: str, *, host_map: Any = None, follow: bool = False, timeout: floa
     return result
 
 
-def probe_text(result: Probe) -> str:
+def probe_text(result: Probe, kind_label: Callable[[str], str] = str) -> str:
+    """What the spider sees, for a person; ``kind_label`` names a fault kind (the CLI's is in the chosen language)."""
     lines = [
         f"{result.url}",
         f"  HTTP {result.status}, {result.bytes} bytes, {result.content_type or '?'}",
@@ -201,6 +203,6 @@ def probe_text(result: Probe) -> str:
     if result.attachments:
         lines.append(f"  attachments: {len(result.attachments)}")
         lines += [f"    {a['type']}  {a['text']}  {a['url']}" for a in result.attachments]
-    lines += [f"  fault {f['kind']}: {f['detail']}" for f in result.faults]
+    lines += [f"  fault {kind_label(f['kind'])}: {f['detail']}" for f in result.faults]
     lines.append("  ok" if not result.faults else f"  {len(result.faults)} fault(s)")
     return "\n".join(lines)

@@ -15,6 +15,17 @@ SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT / "scripts"))  # build_golden's helpers are shared with the golden test
 
 
+@pytest.fixture(autouse=True)
+def _messages_in_english(monkeypatch):
+    """Messages for people in English whatever the machine's locale (a test that wants Chinese says
+    ``--lang zh``); the language a command chose does not leak into the next test."""
+    from nianbao import i18n
+
+    monkeypatch.setenv("NIANBAO_LANG", "en")
+    yield
+    i18n.set_lang(None)
+
+
 def seed_path(prefix: str) -> Path:
     (path,) = sorted((FIXTURES / "seeds").glob(f"{prefix}_*.txt"))
     return path

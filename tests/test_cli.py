@@ -20,7 +20,7 @@ BAD_INPUTS = {
     "empty.txt": "empty file",
     "whitespace.html": "empty file",
     "random.bin": "not a text document",
-    "not_a_report.html": "no annual report here",
+    "not_a_report.html": "not an annual report: no title naming",
     "no_part3.html": "part 三 (收到和处理政府信息公开申请情况) table not found",
     "truncated.html": "truncated?",
     "pdf_named_txt.txt": "not a readable PDF, damaged or truncated",

@@ -56,7 +56,7 @@ def test_check_reports_bad_files_in_one_line_and_goes_on(env) -> None:
     result = runner.invoke(app, ["check", str(bad), str(seed_path("000"))])
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and errors[0].startswith(f"error: {bad}: document ends inside part 三")
+    assert len(errors) == 1 and errors[0].startswith(f"error: {bad}: truncated document: document ends inside part 三")
     assert "银川市西夏区审批服务管理局" in result.stdout
 
 

@@ -50,7 +50,8 @@ def test_load_reports_a_bad_file_in_one_line_and_goes_on(env) -> None:
     assert "loaded 2 file(s): 1 failed, 1 new" in result.stdout
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert errors == [
-        f"error: {bad}: part 三 (收到和处理政府信息公开申请情况) table not found (parts seen: 一、二、四、五、六) "
+        f"error: {bad}: statistics table missing: part 三 (收到和处理政府信息公开申请情况) table not found "
+        "(parts seen: 一、二、四、五、六) "
         "(stored as a failed report #1)"
     ]
 

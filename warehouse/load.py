@@ -113,6 +113,7 @@ class LoadResult:
     document_id: int
     error: str | None = None
     superseded: tuple[int, ...] = ()
+    error_code: str | None = None  # the ParseError's code (a headline for people: nianbao/messages.py)
 
 
 _TOWNSHIP_RE = re.compile(r"(乡|镇|街道|街道办事处|街道办)(人民政府)?$")
@@ -277,7 +278,12 @@ def current_load(engine: Engine, url: str, sha256: str) -> LoadResult | None:
         with Session(engine) as session:
             if not _has_url(session, known.id, url):  # type: ignore[arg-type]
                 return None  # the bytes are known, the URL is not: attach_url records it
-    return LoadResult(url, sha256, LoadStatus.UNCHANGED, stored.id, known.id, stored.error)  # type: ignore[arg-type]
+    return _known_result(url, sha256, LoadStatus.UNCHANGED, stored, known)
+
+
+def _known_result(url: str, sha256: str, status: LoadStatus, stored: StoredReport, known: Document) -> LoadResult:
+    """The result for bytes stored before: their report's id, and its error (with its code) if it failed."""
+    return LoadResult(url, sha256, status, stored.id, known.id, stored.error, error_code=stored.error_code)  # type: ignore[arg-type]
 
 
 def attach_url(engine: Engine, info: DocumentInfo, sha256: str) -> LoadResult | None:
@@ -298,7 +304,7 @@ def attach_url(engine: Engine, info: DocumentInfo, sha256: str) -> LoadResult | 
                 status = LoadStatus.NEW_URL
                 _elect(session, _groups(session, [stored.id]))  # type: ignore[list-item]
             session.flush()
-            return LoadResult(info.url, sha256, status, stored.id, known.id, stored.error)  # type: ignore[arg-type]
+            return _known_result(info.url, sha256, status, stored, known)
 
 
 def _next_version(session: Session, url: str) -> int:
@@ -351,7 +357,7 @@ def store_report(
                     if elect:
                         _elect(session, _groups(session, [stored.id]))  # type: ignore[list-item]
                 session.flush()
-                return LoadResult(info.url, sha256, status, stored.id, known.id, stored.error)  # type: ignore[arg-type]
+                return _known_result(info.url, sha256, status, stored, known)
             before: set[tuple[str | None, int | None, int | None]] = set()
             if known is not None and stored is not None:
                 before = _groups(session, [stored.id])  # type: ignore[list-item]
@@ -392,6 +398,7 @@ def store_report(
                 document_id,  # type: ignore[arg-type]
                 str(error) if error else None,
                 superseded,
+                error.code if error else None,
             )
 
 
