@@ -8,7 +8,7 @@ SEEDS ?= ../shared/seeds
 .PHONY: help install system-deps demo seeds ui test lint format fixtures mirror portals-doc golden bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 install: ## Create .venv and install nianbao with its dev tools (idempotent)
 	@bash scripts/bootstrap
