@@ -838,15 +838,24 @@ def probe(
     ] = None,
 ) -> None:
     """Fetch one page politely (our User-Agent, robots.txt honoured, one request) and print what the
-    spider sees: CMS family, list shape, entries, paging, attachments, faults; exit 1 on a fault."""
+    spider sees: CMS family, list shape, entries, paging, attachments, faults; exit 1 on a fault (an
+    unreachable page is one), 2 when URL is no web address."""
+    from urllib.parse import urlsplit
+
     from spiders.probe import probe as run_probe
     from spiders.probe import probe_text
 
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        fail_line(url, "not a web address: give the page's http:// or https:// URL")
+        raise typer.Exit(2)
     try:
         result = run_probe(url, host_map=_host_map(host_map) or None, follow=follow)
-    except (ConnectionError, ValueError) as exc:
-        fail_line("nianbao probe", str(exc))
+    except ValueError as exc:
+        fail_line(url, str(exc))
         raise typer.Exit(2) from None
+    except ConnectionError as exc:  # the page could not be fetched: a fault like the others (names the URL)
+        fail_line("nianbao probe", str(exc))
+        raise typer.Exit(1) from None
     if as_json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
     else:

@@ -87,3 +87,20 @@ def test_text_output(mirror) -> None:
     args += ["--host-map", f"www.bypc.gov.cn={mirror.host_map()['www.bypc.gov.cn']}"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0 and "platform: hanweb" in result.output and "entries: 2" in result.output
+
+
+def test_no_web_address_and_an_unreachable_page_are_one_line_each() -> None:
+    import socket
+
+    runner = CliRunner()
+    wrong = runner.invoke(app, ["probe", "notaurl"])
+    assert wrong.exit_code == 2 and "not a web address" in wrong.output and len(wrong.output.splitlines()) == 1
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed when the block ends: connections are refused
+    refused = runner.invoke(
+        app,
+        ["probe", "http://www.bypc.gov.cn/col/col33718/index.html", "--host-map", f"www.bypc.gov.cn=127.0.0.1:{port}"],
+    )
+    assert refused.exit_code == 1, refused.output  # a fault, as --help says, not a usage error
+    assert refused.output.count("\n") == 1 and "www.bypc.gov.cn" in refused.output
