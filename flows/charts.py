@@ -42,6 +42,7 @@ from expectations.suite import CHECKS
 from parsers.form import REQUEST_COLUMN_SHORT, REQUEST_ROWS
 from rawstore.layout import DataLayout
 from rawstore.portals import PORTAL_BY_KEY
+from warehouse.query import number_text
 from warehouse.stats import NEW_REQUESTS_ROW, NO_PORTAL, TOTAL_COLUMN, WarehouseStats, warehouse_stats
 
 #: CJK fonts to draw with, in order of preference (the first found is used).
@@ -139,16 +140,12 @@ def _portal_label(portal: str) -> str:
     return "本地文件 · local files" if portal == NO_PORTAL else portal
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
 def requests_chart(stats: WarehouseStats) -> Chart:
     """New requests (一、本年新收, 总计) per district and year: bars grouped by year, one colour per district."""
     title = f"{_NEW_REQUESTS}（{_TOTAL}）· new requests per district and year"
     chart = Chart("requests", title, header=("区 district", "年度 year", "新收申请 new requests", "报告 reports",
                                              "总计无法读取 total unreadable"))  # fmt: skip
-    chart.rows = [(d.district, str(d.year), _number(d.new_requests), str(d.reports), str(d.unreadable))
+    chart.rows = [(d.district, str(d.year), number_text(d.new_requests), str(d.reports), str(d.unreadable))
                   for d in stats.requests]  # fmt: skip
     if not stats.requests:
         chart.empty = f"{NO_DATA}: no current report with part 三 in the warehouse"
@@ -165,7 +162,7 @@ def requests_chart(stats: WarehouseStats) -> Chart:
         for i, cell in enumerate(present):
             offset = (i - (len(present) - 1) / 2) * width
             bars = ax.bar(x + offset, cell.new_requests, width, color=colour[cell.district])
-            ax.bar_label(bars, labels=[_number(cell.new_requests) + ("*" if cell.unreadable else "")], padding=2,
+            ax.bar_label(bars, labels=[number_text(cell.new_requests) + ("*" if cell.unreadable else "")], padding=2,
                          fontsize=8)  # fmt: skip
     from matplotlib.patches import Patch
 

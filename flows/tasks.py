@@ -23,6 +23,7 @@ from parsers.report import PARSER_VERSION, Report
 from rawstore.layout import DataLayout
 from rawstore.manifest import ManifestRecord
 from rawstore.store import RawStore
+from warehouse.query import number_text
 
 
 def _parse_cache_key(context: Any, parameters: dict[str, Any]) -> str:
@@ -184,6 +185,11 @@ def portal_unreachable(result: dict) -> bool:
     )
 
 
+def portal_status(result: dict) -> str:
+    """``ok``, ``unreachable`` (nothing read: :func:`portal_unreachable`) or ``faults`` (some pages)."""
+    return "ok" if result.get("ok") else "unreachable" if portal_unreachable(result) else "faults"
+
+
 def portal_rows(crawl: dict[str, dict], stats: LoadStats, flagged: list[dict]) -> list[dict]:
     """One row per portal (the crawl's, the documents', the flagged reports'), then a total row: reports
     listed, documents new, changed and unreadable, reports flagged, faults. A portal that was not crawled
@@ -194,18 +200,9 @@ def portal_rows(crawl: dict[str, dict], stats: LoadStats, flagged: list[dict]) -
         result = crawl.get(name)
         loaded = stats.by_portal.get(name, Counter())
         counts = (result or {}).get("counts") or {}
-        status = (
-            None
-            if result is None
-            else "ok"
-            if result.get("ok")
-            else "unreachable"
-            if portal_unreachable(result)
-            else "faults"
-        )
         rows.append({
             "portal": name or None,
-            "status": status,
+            "status": None if result is None else portal_status(result),
             "reports": None if result is None else counts.get("reports", 0),
             "new": sum(loaded[s] for s in NEW_STATUSES),
             "changed": sum(loaded[s] for s in CHANGED_STATUSES),
@@ -222,16 +219,10 @@ def portal_rows(crawl: dict[str, dict], stats: LoadStats, flagged: list[dict]) -
     return rows
 
 
-def _difference(value: float | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
 def flagged_line(report: dict) -> str:
     """One flagged report in one line of markdown: who, which checks, the largest difference, the URL."""
     who = f"{report.get('agency') or '(agency unknown)'} {report.get('year') or ''}".strip()
-    gap = _difference(report.get("largest_difference"))
+    gap = number_text(report.get("largest_difference"))
     parts = [f"**{who}**", ", ".join(f"`{c}`" for c in report["checks"])]
     if gap:
         parts.append(f"largest difference {gap}")
@@ -271,7 +262,7 @@ def publish_artifacts(title: str, crawl: dict[str, dict], stats: LoadStats, chec
         for portal, result in crawl.items():
             faults = result.get("faults") or []
             c = result.get("counts", {})
-            status = "ok" if result.get("ok") else "unreachable" if portal_unreachable(result) else "faults"
+            status = portal_status(result)
             changed = c.get("new.report_page", 0) + c.get("changed.report_page", 0)
             lines.append(
                 f"| {portal} | {status} | {c.get('reports', 0)} | {c.get('list_pages', 0)} | {changed} | "
@@ -301,7 +292,7 @@ def publish_artifacts(title: str, crawl: dict[str, dict], stats: LoadStats, chec
     table = [
         {
             "agency": f.get("agency") or "", "district": f.get("district") or "", "year": _cell(f.get("year")),
-            "checks": ", ".join(f["checks"]), "largest difference": _difference(f.get("largest_difference")),
+            "checks": ", ".join(f["checks"]), "largest difference": number_text(f.get("largest_difference")),
             "review": f.get("review") or "", "new": "new" if f.get("new") else "", "url": f.get("url") or "",
             "fingerprints": ", ".join(fp[:12] for fp in f.get("fingerprints", [])),
         }

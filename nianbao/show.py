@@ -27,6 +27,7 @@ from parsers.form import (
     section_heading,
 )
 from parsers.report import Cell, CellKind, Report
+from warehouse.query import number_text
 
 _STYLE = {
     CellKind.NUMBER: "",
@@ -206,14 +207,6 @@ def print_flags(console: Console, columns: list[str], rows: list[tuple]) -> None
 # --- flagged reports: one line each; one finding's evidence; a run's overview ------------------------
 
 
-def _number(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _report_fields(report: object) -> dict:
     """A flagged report as a dict, whether it came as a record (expectations.flags) or a flow's dict."""
     return report.as_dict() if hasattr(report, "as_dict") else dict(report)  # type: ignore[arg-type]
@@ -230,7 +223,7 @@ def flagged_report_line(report: object, who_width: int = 0, checks_width: int = 
     line.append(" " * max(2, who_width - cell_len(who) + 2))
     line.append(checks, style="red" if r.get("severity") != "warning" else "yellow")
     line.append(" " * max(2, checks_width - len(checks) + 2))
-    gap = _number(r.get("largest_difference"))
+    gap = number_text(r.get("largest_difference"))
     if gap:
         line.append(pick(f"相差{gap}", f"off by {gap}") + "  ")
     reviews = r.get("reviews") or {}
@@ -289,9 +282,9 @@ def evidence_cells_table(cells: list[dict]) -> RichTable:
         t.add_column(pick("另一份原文", "other raw"), overflow="fold")
     for c in cells:
         row = [plain(c.get(k) or "") for k in ("table", "row", "column")]
-        row += [_cell_label(c), _number(c.get("value")), plain(c.get("raw") or ""), c.get("kind") or ""]
+        row += [_cell_label(c), number_text(c.get("value")), plain(c.get("raw") or ""), c.get("kind") or ""]
         if other:
-            row += [_number(c.get("other_value")), plain(c.get("other_raw") or "")]
+            row += [number_text(c.get("other_value")), plain(c.get("other_raw") or "")]
         t.add_row(*row)
     return t
 
@@ -309,9 +302,13 @@ def print_flag_evidence(console: Console, flag: dict) -> None:
          + (f": {pick(check.name_zh, check.description)}" if check else "")),
         (pick("范围", "scope"), flag.get("scope") or pick("整份报告", "the whole report")),
         (pick("结果", "outcome"), flag.get("outcome") or ""),
-        (pick("左边", "left side"), _number(flag.get("left_value")) or "?"),
-        (pick("右边", "right side"), _number(flag.get("right_value")) or "?"),
-        *([(pick("差额", "difference"), _number(flag.get("difference")) or "?")] if flag.get("sum_identity") else []),
+        (pick("左边", "left side"), number_text(flag.get("left_value")) or "?"),
+        (pick("右边", "right side"), number_text(flag.get("right_value")) or "?"),
+        *(
+            [(pick("差额", "difference"), number_text(flag.get("difference")) or "?")]
+            if flag.get("sum_identity")
+            else []
+        ),
         (pick("说明", "message"), message(flag)),
         ("URL", flag.get("url") or ""),
     ]  # fmt: skip

@@ -61,6 +61,11 @@ def plain(value: Any) -> Any:
     return value
 
 
+def number_text(value: Any) -> str:
+    """A number as people read it: ``3`` (not ``3.0``), ``1.5``; nothing for None."""
+    return "" if value is None else str(plain(value))
+
+
 _REFUSED = (
     "refused: nianbao query is read-only, and this SQL writes (INSERT, UPDATE, "
     "DELETE, CREATE, DROP, ATTACH, VACUUM, PRAGMA settings … are not allowed)"
