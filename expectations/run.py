@@ -44,7 +44,14 @@ from warehouse.identity import fingerprint
 from warehouse.load import DocumentInfo, store_report
 from warehouse.models import CheckResult, utcnow
 from warehouse.query import plain
-from warehouse.views import SNAPSHOT_TABLE, snapshot_batch_query, snapshot_statements, subject_view
+from warehouse.views import (
+    IDENTITY_SUBJECTS,
+    SNAPSHOT_LAST_ID,
+    SNAPSHOT_TABLE,
+    snapshot_batch_query,
+    snapshot_statements,
+    subject_view,
+)
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +165,10 @@ def _evidence(
         for row in conn.execute(
             sa.text(
                 f"SELECT c.report_id, c.tbl, c.row_key, c.column_key, c.value, c.raw, c.kind{flags} "
-                "FROM cells c JOIN nianbao_finding_reports f ON f.id = c.report_id ORDER BY c.report_id, c.ordinal"
+                # IN (SELECT …): SQLite then looks the few reports up in the cells' index instead of scanning
+                # every cell of the warehouse for them
+                "FROM cells c WHERE c.report_id IN (SELECT id FROM nianbao_finding_reports) "
+                "ORDER BY c.report_id, c.ordinal"
             )
         ):
             bad = frozenset(c.key for c, flag in zip(flagged, row[7:], strict=True) if flag)
@@ -209,12 +219,38 @@ def _cells_for(check: Check, finding: Finding, cells: dict[int, list[tuple]], pr
     return out
 
 
-def _snapshot(engine: Engine, run_id: str) -> None:
+#: subject -> the first and last id of its rows in this run's snapshot (first > last: none)
+SnapshotIds = dict[str, tuple[int, int]]
+
+
+def _snapshot(engine: Engine, run_id: str) -> SnapshotIds:
     """This run's snapshot of the subject views (``identity_sides``), in one transaction: the batches GX
-    validates, one state of the warehouse."""
+    validates, one state of the warehouse. Returns where each subject's rows are: ids are given in
+    increasing order (SQLite: the largest + 1; PostgreSQL: a sequence), so a subject's rows come after the
+    largest id seen before its INSERT; a concurrent run's rows may lie among them (PostgreSQL), and the
+    run id tells them apart."""
+    ids: SnapshotIds = {}
     with translate_errors(str(engine.url)), engine.begin() as conn:
-        for statement in snapshot_statements():
+        for subject, statement in zip(IDENTITY_SUBJECTS, snapshot_statements(), strict=True):
+            before = conn.execute(sa.text(SNAPSHOT_LAST_ID)).scalar_one()
             conn.execute(sa.text(statement), {"run_id": run_id})
+            first, last = conn.execute(
+                sa.text(f"SELECT MIN(id), MAX(id) FROM {SNAPSHOT_TABLE} WHERE id > :before AND run_id = :run_id "
+                        "AND subject = :subject"),
+                {"before": before, "run_id": run_id, "subject": subject},
+            ).one()  # fmt: skip
+            ids[subject] = (first, last) if first is not None else (before + 1, before)
+    return ids
+
+
+def _drop_snapshot(engine: Engine, run_id: str, ids: SnapshotIds | None) -> None:
+    """Delete this run's snapshot rows (by their ids when the snapshot was taken: no index needed)."""
+    where, params = "run_id = :run_id", {"run_id": run_id}
+    if ids is not None:
+        where += " AND id BETWEEN :first AND :last"
+        params |= {"first": min(f for f, _ in ids.values()), "last": max(t for _, t in ids.values())}
+    with translate_errors(str(engine.url)), engine.begin() as conn:
+        conn.execute(sa.text(f"DELETE FROM {SNAPSHOT_TABLE} WHERE {where}"), params)
 
 
 def _context(engine: Engine) -> tuple[dict[int, dict], dict[str, set[int]]]:
@@ -248,18 +284,21 @@ def evaluate(engine: Engine, checks: tuple[Check, ...] = CHECKS, *, docs_dir: Pa
         context = pool.submit(_context, engine)  # after the snapshot (one worker)
         try:
             prepared = prepare_gx(engine.url.render_as_string(hide_password=False), docs_dir, checks, run_id=run_id)
-            snapshot.result()
-            gx_run = prepared.run()
+            gx_run = prepared.run(snapshot.result())
             reports, assessed = context.result()
-        finally:
+        except BaseException:
             context.cancel()  # not started yet: after an error
             futures_wait([snapshot, context])  # never delete the snapshot while it is being written
-            with translate_errors(str(engine.url)), engine.begin() as conn:
-                conn.execute(sa.text(f"DELETE FROM {SNAPSHOT_TABLE} WHERE run_id = :run_id"), {"run_id": run_id})
-    findings = gx_run.findings
-    with translate_errors(str(engine.url)), engine.begin() as conn:
-        cells, previous = _evidence(conn, {f.report_id for fs in findings.values() for f in fs}, checks)
-        declared = _check_evidence(conn, checks, findings)
+            ok = snapshot.done() and not snapshot.cancelled() and snapshot.exception() is None
+            _drop_snapshot(engine, run_id, snapshot.result() if ok else None)
+            raise
+        # the snapshot is deleted while the evidence is read (a write after reads: SQLite takes both at once)
+        dropped = pool.submit(_drop_snapshot, engine, run_id, snapshot.result())
+        findings = gx_run.findings
+        with translate_errors(str(engine.url)), engine.begin() as conn:
+            cells, previous = _evidence(conn, {f.report_id for fs in findings.values() for f in fs}, checks)
+            declared = _check_evidence(conn, checks, findings)
+        dropped.result()
 
     results: list[Result] = []
     for check in checks:
@@ -297,20 +336,50 @@ def evaluate(engine: Engine, checks: tuple[Check, ...] = CHECKS, *, docs_dir: Pa
 def store(engine: Engine, summary: RunSummary) -> None:
     """Replace the stored results with this run's, in one transaction."""
     now = utcnow()
-    rows = [
-        {
-            "run_id": summary.run_id, "report_id": r.report_id, "check_key": r.check.key, "scope": r.scope,
-            "severity": r.check.severity.value, "outcome": r.outcome.value, "left_value": r.left_value,
-            "right_value": r.right_value, "difference": r.difference, "cells": r.cells or None,
-            "message_zh": r.message_zh, "message_en": r.message_en, "fingerprint": r.fingerprint,
-            "numbers_hash": r.numbers_hash, "created_at": now,
-        }
-        for r in summary.results
-    ]  # fmt: skip
+    findings, plain_rows = [], []
+    for r in summary.results:
+        if r.outcome in (Outcome.PASS, Outcome.NOT_ASSESSABLE) and not r.cells and r.message_zh is None:
+            plain_rows.append((r.report_id, r.check.key, r.check.severity.value, r.outcome.value, r.fingerprint))
+            continue
+        findings.append(
+            {
+                "run_id": summary.run_id, "report_id": r.report_id, "check_key": r.check.key, "scope": r.scope,
+                "severity": r.check.severity.value, "outcome": r.outcome.value, "left_value": r.left_value,
+                "right_value": r.right_value, "difference": r.difference, "cells": r.cells or None,
+                "message_zh": r.message_zh, "message_en": r.message_en, "fingerprint": r.fingerprint,
+                "numbers_hash": r.numbers_hash, "created_at": now,
+            }
+        )  # fmt: skip
     with translate_errors(str(engine.url)), engine.begin() as conn:
         conn.execute(sa.delete(CheckResult.__table__))
-        if rows:
-            conn.execute(sa.insert(CheckResult.__table__), rows)
+        if findings:
+            conn.execute(sa.insert(CheckResult.__table__), findings)
+        if plain_rows:
+            _insert_plain(
+                conn, ("report_id", "check_key", "severity", "outcome", "fingerprint"), plain_rows,
+                {"run_id": summary.run_id, "scope": None, "left_value": None, "right_value": None,
+                 "difference": None, "cells": None, "message_zh": None, "message_en": None, "numbers_hash": None,
+                 "created_at": now},
+            )  # fmt: skip
+
+
+def _insert_plain(conn: Connection, keys: tuple[str, ...], rows: list[tuple], same: dict[str, Any]) -> None:
+    """Insert ``rows`` (values of ``keys``) with the values ``same`` in every row into ``check_results``:
+    the passes and not-assessables, nine results in ten. The statement is SQLAlchemy's and each value goes
+    through its column type's bind processing, as SQLAlchemy does it, but ``same`` once instead of once per
+    row; the driver's executemany sends them (SQLAlchemy's bookkeeping per row cost twice the insert)."""
+    table = CheckResult.__table__
+    compiled = sa.insert(table).compile(dialect=conn.dialect, column_keys=[*keys, *same])
+
+    def processor(key: str) -> Callable[[Any], Any] | None:
+        return table.c[key].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+
+    fixed = {k: (p(v) if (p := processor(k)) else v) for k, v in same.items()}
+    varying = [(i, k, processor(k)) for i, k in enumerate(keys)]
+    params = [fixed | {k: (p(row[i]) if p else row[i]) for i, k, p in varying} for row in rows]
+    if compiled.positional:  # SQLite: ? in the statement's order
+        params = [tuple(p[k] for k in compiled.positiontup) for p in params]
+    conn.exec_driver_sql(compiled.string, params)
 
 
 def _quiet_gx() -> None:
@@ -394,18 +463,38 @@ def _findings(validation_results) -> tuple[dict[str, list[Finding]], dict[str, i
 
 @dataclass
 class PreparedGX:
-    """GX set up for one run: the context, its checkpoint (one validation per subject) and the Data Docs site."""
+    """GX set up for one run: the context, its data source, one suite per subject and the Data Docs site;
+    the batches and the checkpoint (one validation per subject) once the snapshot is taken (:meth:`run`)."""
 
     context: Any
-    checkpoint: Any
+    source: Any
+    suites: dict[str, Any]  # subject -> its suite
+    run_id: str
     docs_dir: Path | None
     run_name: str | None = None  # how Data Docs name the run: the warehouse and the run id
 
-    def run(self) -> GXRun:
+    def checkpoint(self, ids: SnapshotIds) -> Any:
+        """The checkpoint validating each subject's rows of this run's snapshot (``ids``: where they are)."""
+        import great_expectations as gx
+
+        definitions = []
+        for subject, suite in self.suites.items():
+            asset = self.source.add_query_asset(
+                name=subject_view(subject), query=snapshot_batch_query(self.run_id, subject, ids[subject])
+            )
+            batch = asset.add_batch_definition_whole_table(subject)
+            definitions.append(
+                self.context.validation_definitions.add(gx.ValidationDefinition(name=subject, data=batch, suite=suite))
+            )
+        return self.context.checkpoints.add(
+            gx.Checkpoint(name="nianbao", validation_definitions=definitions, result_format=RESULT_FORMAT)
+        )
+
+    def run(self, ids: SnapshotIds) -> GXRun:
         """Run the checkpoint over this run's snapshot; build the Data Docs site once, for every validation."""
         from great_expectations.core.run_identifier import RunIdentifier
 
-        result = self.checkpoint.run(run_id=RunIdentifier(run_name=self.run_name))
+        result = self.checkpoint(ids).run(run_id=RunIdentifier(run_name=self.run_name))
         index = None
         if self.docs_dir is not None:
             from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
@@ -434,9 +523,9 @@ def _warehouse_name(url: str) -> str:
 
 
 def prepare_gx(url: str, docs_dir: Path | None, checks: tuple[Check, ...] = CHECKS, *, run_id: str) -> PreparedGX:
-    """The checkpoint: one suite per subject, each validating its subject's identity view (this run's
-    snapshot of it, ``identity_sides``), in one run; the Data Docs site in ``docs_dir``. Nothing is read
-    from the warehouse until :meth:`PreparedGX.run`."""
+    """GX for one run: one suite per subject, each to validate its subject's identity view (this run's
+    snapshot of it, ``identity_sides``); the Data Docs site in ``docs_dir``. Nothing is read from the
+    warehouse until :meth:`PreparedGX.run`."""
     _quiet_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -473,24 +562,16 @@ def prepare_gx(url: str, docs_dir: Path | None, checks: tuple[Check, ...] = CHEC
         source = context.data_sources.add_postgres(name="warehouse", connection_string=url)
     else:
         source = context.data_sources.add_sql(name="warehouse", connection_string=url)
-    definitions = []
+    suites = {}
     for subject in dict.fromkeys(c.subject for c in checks):
-        view = subject_view(subject)
-        asset = source.add_query_asset(name=view, query=snapshot_batch_query(run_id, subject))
-        batch = asset.add_batch_definition_whole_table(subject)
-        suite = context.suites.add(gx.ExpectationSuite(name=f"nianbao.{subject}"))
+        suite = suites[subject] = context.suites.add(gx.ExpectationSuite(name=f"nianbao.{subject}"))
         for check in checks:
             if check.subject == subject:
                 for expectation in check.gx_expectations():
                     suite.add_expectation(expectation)
-        definitions.append(
-            context.validation_definitions.add(gx.ValidationDefinition(name=subject, data=batch, suite=suite))
-        )
-    checkpoint = context.checkpoints.add(
-        gx.Checkpoint(name="nianbao", validation_definitions=definitions, result_format=RESULT_FORMAT)
-    )
     run_name = f"{_warehouse_name(url)} · {run_id[:12]}"
-    return PreparedGX(context=context, checkpoint=checkpoint, docs_dir=docs_dir, run_name=run_name)
+    return PreparedGX(context=context, source=source, suites=suites, run_id=run_id, docs_dir=docs_dir,
+                      run_name=run_name)  # fmt: skip
 
 
 #: ``on_progress(done, total, note)``: how far a long step is (the CLI shows it; None: nobody watches)

@@ -197,10 +197,12 @@ class FlagReview(SQLModel, table=True):
 
 class IdentitySide(SQLModel, table=True):
     """One row of a check run's snapshot of the identity views (warehouse/views.py): both sides of one
-    identity on one report and scope. Great Expectations validates these; the run deletes its rows."""
+    identity on one report and scope. Great Expectations validates these; the run deletes its rows. No
+    index on the run: a run finds its rows by their ids (``warehouse.views.snapshot_batch_query``), and
+    Great Expectations' queries for one check use the index on ``check_key``."""
 
     __tablename__ = "identity_sides"
-    __table_args__ = (sa.Index("ix_identity_sides_run_subject_check", "run_id", "subject", "check_key"),)
+    __table_args__ = (sa.Index("ix_identity_sides_check", "check_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     run_id: str = Field(max_length=64)
@@ -219,4 +221,3 @@ class IdentitySide(SQLModel, table=True):
     n_missing: int | None = None
     n_blank: int | None = None
     n_inferred: int | None = None
-    operands: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))

@@ -212,36 +212,46 @@ def _sum_identity(
 ) -> str:  # fmt: skip
     """``sum(left members) = sum(right members)`` within each scope of each current report.
 
-    Each operand is tagged with its side once (``side``: 1 left, 2 right), then summed per side; a side is
-    NULL when one of its operands is unreadable or fewer operands than expected are present.
+    The operands are the report's cells of ``tbl`` whose ``member`` is one of ``left`` or ``right`` (a cell on
+    the left is not on the right); each side is summed, and is NULL when one of its operands is unreadable
+    or fewer operands than expected are present. Grouped by ``r.id`` first, so that SQLite reads the cells
+    in the order of their index (report, table, row) rather than sorting them.
     """
     members = tuple(dict.fromkeys(left + right))
+    on_left = f"c.{member} = '{left[0]}'" if len(left) == 1 else f"c.{member} IN {_in(left)}"
 
-    def side(n: int, expected: str) -> tuple[str, str]:
-        readable = f"SUM(CASE WHEN s.side = {n} THEN COALESCE(s.value, 0) ELSE 0 END)"
-        unreadable = f"SUM(CASE WHEN s.side = {n} AND s.value IS NULL THEN 1 ELSE 0 END)"
-        present = f"SUM(CASE WHEN s.side = {n} THEN 1 ELSE 0 END)"  # one cell per report, table, row, column
-        return f"CASE WHEN {unreadable} = 0 AND {present} >= {expected} THEN {readable} END", readable
-
-    left_value, left_readable = side(1, expected_left)
-    right_value, right_readable = side(2, expected_right)
-    return f"""SELECT '{key}' AS check_key, s.report_id AS report_id, s.scope AS scope,
+    # Each aggregate is a step per cell (most of the view's cost): the right side's counts are the whole
+    # scope's less the left's; its sum is summed (not a difference: fractions would not subtract exactly).
+    present_left, read_left = f"COUNT(CASE WHEN {on_left} THEN 1 END)", f"COUNT(CASE WHEN {on_left} THEN c.value END)"
+    sides = {
+        "left": (f"COALESCE(SUM(CASE WHEN {on_left} THEN c.value END), 0)", present_left, read_left, expected_left),
+        "right": (
+            f"COALESCE(SUM(CASE WHEN NOT ({on_left}) THEN c.value END), 0)",
+            f"(COUNT(*) - {present_left})",
+            f"(COUNT(c.value) - {read_left})",
+            expected_right,
+        ),
+    }
+    # a side is decided when every operand present is a number and none is missing
+    value = {
+        name: f"CASE WHEN {read} = {present} AND {present} >= {expected} THEN {readable} END"
+        for name, (readable, present, read, expected) in sides.items()
+    }
+    left_value, right_value = value["left"], value["right"]
+    left_readable, right_readable = sides["left"][0], sides["right"][0]
+    return f"""SELECT '{key}' AS check_key, r.id AS report_id, {scope} AS scope,
   {left_value} AS left_value,
   {right_value} AS right_value,
   {left_readable} AS left_readable,
   {right_readable} AS right_readable,
-  SUM(CASE WHEN s.value IS NULL THEN 1 ELSE 0 END) AS n_unreadable,
-  ({expected_left}) + ({expected_right}) - COUNT(DISTINCT s.member) AS n_missing,
-  SUM(CASE WHEN s.kind = 'blank' THEN 1 ELSE 0 END) AS n_blank,
-  SUM(CASE WHEN s.kind = 'inferred' THEN 1 ELSE 0 END) AS n_inferred,
-  {operands} AS operands
-FROM (
-  SELECT c.report_id AS report_id, {scope} AS scope, c.{member} AS member, c.value AS value, c.kind AS kind,
-    c.row_key AS row_key, CASE WHEN c.{member} IN {_in(left)} THEN 1 ELSE 2 END AS side
-  FROM cells c JOIN reports r ON r.id = c.report_id
-  WHERE r.status = 'parsed' AND c.tbl = '{tbl}' AND c.{member} IN {_in(members)}
-) s
-GROUP BY s.report_id, s.scope"""
+  COUNT(*) - COUNT(c.value) AS n_unreadable,
+  ({expected_left}) + ({expected_right}) - COUNT(DISTINCT c.{member}) AS n_missing,
+  COUNT(CASE WHEN c.kind = 'blank' THEN 1 END) AS n_blank,
+  COUNT(CASE WHEN c.kind = 'inferred' THEN 1 END) AS n_inferred,
+  {operands.replace("s.scope", scope)} AS operands
+FROM reports r JOIN cells c ON c.report_id = r.id AND c.tbl = '{tbl}' AND c.{member} IN {_in(members)}
+WHERE r.status = 'parsed'
+GROUP BY r.id, {scope}"""
 
 
 #: the same agency's current report of the year before (the same agency key: spellings of one agency are one)
@@ -289,7 +299,6 @@ def identity_selects() -> dict[str, str]:
     total_column = REQUEST_COLUMN_KEYS[-1]
     # 1 when a report prints the 2021 (六) rows: how many outcome rows (and cells) to expect depends on it
     is_2021 = f"MAX(CASE WHEN c.row_key IN {_in(OTHER_ROWS_2021)} THEN 1 ELSE 0 END)"
-    is_2021_s = is_2021.replace("c.row_key", "s.row_key")  # the same, inside a sum identity
     n_2019, n_2021 = len(outcome_row_keys(FormVersion.V2019)), len(outcome_row_keys(FormVersion.V2021))
     parts = tuple(outcome for outcome, _ in REVIEW_OUTCOMES[:-1])
     total = REVIEW_OUTCOMES[-1][0]
@@ -335,7 +344,7 @@ def identity_selects() -> dict[str, str]:
             left=(total_processed,),
             right=OUTCOME_ROW_KEYS,
             expected_left="1",
-            expected_right=f"(CASE WHEN {is_2021_s} = 1 THEN {n_2021} ELSE {n_2019} END)",
+            expected_right=f"(CASE WHEN {is_2021} = 1 THEN {n_2021} ELSE {n_2019} END)",
             operands=f"'{requests}[' || s.scope || ']: {total_processed} = granted + … + other_*'",
         ),
         "applicant_sum": _sum_identity(
@@ -349,21 +358,21 @@ def identity_selects() -> dict[str, str]:
             expected_right=str(len(APPLICANT_COLUMN_KEYS)),
             operands=f"'{requests}[' || s.scope || ']: {total_column} = {_plus(APPLICANT_COLUMN_KEYS)}'",
         ),
-        "complete": f"""SELECT 'complete' AS check_key, c.report_id AS report_id, NULL AS scope,
+        "complete": f"""SELECT 'complete' AS check_key, r.id AS report_id, NULL AS scope,
   SUM(CASE WHEN {valid} THEN 1 ELSE 0 END) AS left_value,
   {expected_cells} AS right_value,
   SUM(CASE WHEN {valid} THEN 1 ELSE 0 END) AS left_readable,
   {expected_cells} AS right_readable,
-  SUM(CASE WHEN c.value IS NULL THEN 1 ELSE 0 END) AS n_unreadable,
-  0 AS n_missing, SUM(CASE WHEN c.kind = 'blank' THEN 1 ELSE 0 END) AS n_blank,
-  SUM(CASE WHEN c.kind = 'inferred' THEN 1 ELSE 0 END) AS n_inferred,
+  COUNT(*) - COUNT(c.value) AS n_unreadable,
+  0 AS n_missing, COUNT(CASE WHEN c.kind = 'blank' THEN 1 END) AS n_blank,
+  COUNT(CASE WHEN c.kind = 'inferred' THEN 1 END) AS n_inferred,
   '{proactive}, {requests}, {reviews}: valid numbers = cells the form has' AS operands
-FROM cells c JOIN reports r ON r.id = c.report_id
+FROM reports r JOIN cells c ON c.report_id = r.id
 WHERE r.status = 'parsed' AND (
   (c.tbl = '{requests}' AND c.row_key IN {_in(REQUEST_ROW_KEYS)} AND c.column_key IN {_in(REQUEST_COLUMN_KEYS)})
   OR (c.tbl = '{reviews}' AND c.row_key IN {_in(REVIEW_KEYS)})
   OR {in_form})
-GROUP BY c.report_id, r.form""",
+GROUP BY r.id""",
         "review_sum": _sum_identity(
             "review_sum",
             tbl=reviews,
@@ -477,25 +486,32 @@ def identity_view_statements() -> list[str]:
     context = {"agency": "a.name AS agency", "year": "r.year AS year", "form": "r.form AS form"}
     columns = ", ".join(context.get(c, f"i.{c}") for c in IDENTITY_COLUMNS)
     for subject, keys in IDENTITY_SUBJECTS.items():
-        union = "\n  UNION ALL\n  ".join(f"SELECT {own} FROM {identity_view(k)}" for k in keys)
-        out.append(
-            f"CREATE VIEW {subject_view(subject)} AS\nSELECT {columns}\nFROM (\n  {union}\n) i\n"
+        # the reports' context joined in each branch, not around the UNION ALL: SQLite then streams the
+        # identity views' rows instead of materializing the union first
+        union = "\nUNION ALL\n".join(
+            f"SELECT {columns} FROM {identity_view(k)} i\n"
             "JOIN reports r ON r.id = i.report_id LEFT JOIN agencies a ON a.id = r.agency_id"
+            for k in keys
         )
+        out.append(f"CREATE VIEW {subject_view(subject)} AS\n{union}")
     out.append(f"CREATE VIEW identity_assessable AS\n{assessable_select()}")
     return out
 
 
 #: The snapshot a run validates: the rows of every subject view, taken once at the start of the run (one
 #: INSERT per subject), so that Great Expectations' several queries per expectation read a table instead
-#: of recomputing the sums, and the four suites see one state of the warehouse. Rows carry the run's id
-#: and are deleted when the run ends.
+#: of recomputing the sums, and the suites see one state of the warehouse. It keeps what the suites read:
+#: every column of the views but ``operands`` (text for people; no expectation reads it). Rows carry the
+#: run's id, each subject's rows are one range of ids (inserted by one statement), and the run deletes
+#: them when it ends. No index: the suites read their subject's range of ids (the primary key).
 SNAPSHOT_TABLE = "identity_sides"
+SNAPSHOT_COLUMNS = tuple(c for c in IDENTITY_COLUMNS if c != "operands")
 
 
 def snapshot_statements() -> list[str]:
-    """``INSERT … SELECT`` per subject view into the snapshot; parameter ``:run_id``."""
-    columns = ", ".join(IDENTITY_COLUMNS)
+    """``INSERT … SELECT`` per subject view into the snapshot, in the order of :data:`IDENTITY_SUBJECTS`;
+    parameter ``:run_id``."""
+    columns = ", ".join(SNAPSHOT_COLUMNS)
     return [
         f"INSERT INTO {SNAPSHOT_TABLE} (run_id, subject, {columns}) "
         f"SELECT :run_id, '{subject}', {columns} FROM {subject_view(subject)}"
@@ -503,12 +519,20 @@ def snapshot_statements() -> list[str]:
     ]
 
 
-def snapshot_batch_query(run_id: str, subject: str) -> str:
-    """The batch one subject's suite validates: its rows of this run's snapshot."""
+#: the highest id in the snapshot: read before a run's inserts and after each, it gives each subject's range
+SNAPSHOT_LAST_ID = f"SELECT COALESCE(MAX(id), 0) FROM {SNAPSHOT_TABLE}"
+
+
+def snapshot_batch_query(run_id: str, subject: str, ids: tuple[int, int]) -> str:
+    """The batch one subject's suite validates: its rows of this run's snapshot, ids ``first..last``."""
+    first, last = (int(i) for i in ids)
     if not run_id.isalnum() or subject not in IDENTITY_SUBJECTS:
         raise ValueError(f"not a run id and subject: {run_id!r}, {subject!r}")
-    columns = ", ".join(IDENTITY_COLUMNS)
-    return f"SELECT {columns} FROM {SNAPSHOT_TABLE} WHERE run_id = '{run_id}' AND subject = '{subject}'"
+    columns = ", ".join(SNAPSHOT_COLUMNS)
+    return (
+        f"SELECT {columns} FROM {SNAPSHOT_TABLE} "
+        f"WHERE id BETWEEN {first} AND {last} AND run_id = '{run_id}' AND subject = '{subject}'"
+    )
 
 
 def identity_drop_statements() -> list[str]:
