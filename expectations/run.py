@@ -39,7 +39,7 @@ from expectations.suite import CHECKS
 from parsers.errors import ParseFailure
 from parsers.report import Report
 from rawstore.layout import DataLayout
-from warehouse.db import WarehouseError, ensure_writable_schema, translate_errors
+from warehouse.db import WarehouseError, ensure_writable_schema, translate_errors, write_transaction
 from warehouse.identity import fingerprint
 from warehouse.load import DocumentInfo, store_report
 from warehouse.models import CheckResult, utcnow
@@ -224,22 +224,28 @@ SnapshotIds = dict[str, tuple[int, int]]
 
 
 def _snapshot(engine: Engine, run_id: str) -> SnapshotIds:
-    """This run's snapshot of the subject views (``identity_sides``), in one transaction: the batches GX
-    validates, one state of the warehouse. Returns where each subject's rows are: ids are given in
-    increasing order (SQLite: the largest + 1; PostgreSQL: a sequence), so a subject's rows come after the
-    largest id seen before its INSERT; a concurrent run's rows may lie among them (PostgreSQL), and the
-    run id tells them apart."""
+    """This run's snapshot of the subject views (``identity_sides``), in one transaction holding the write
+    lock (no load commits meanwhile): the batches GX validates, one state of the warehouse. Returns where
+    each subject's rows are."""
+    with translate_errors(str(engine.url)), write_transaction(engine) as conn:
+        return _insert_snapshot(conn, run_id)
+
+
+def _insert_snapshot(conn: Connection, run_id: str) -> SnapshotIds:
+    """Insert the snapshot's rows subject by subject; return where each subject's are.
+    Ids are given in increasing order (SQLite: the largest + 1; PostgreSQL: a sequence), so a subject's
+    rows come after the largest id seen before its INSERT; a concurrent run's rows may lie among them
+    (PostgreSQL), and the run id tells them apart."""
     ids: SnapshotIds = {}
-    with translate_errors(str(engine.url)), engine.begin() as conn:
-        for subject, statement in zip(IDENTITY_SUBJECTS, snapshot_statements(), strict=True):
-            before = conn.execute(sa.text(SNAPSHOT_LAST_ID)).scalar_one()
-            conn.execute(sa.text(statement), {"run_id": run_id})
-            first, last = conn.execute(
-                sa.text(f"SELECT MIN(id), MAX(id) FROM {SNAPSHOT_TABLE} WHERE id > :before AND run_id = :run_id "
-                        "AND subject = :subject"),
-                {"before": before, "run_id": run_id, "subject": subject},
-            ).one()  # fmt: skip
-            ids[subject] = (first, last) if first is not None else (before + 1, before)
+    for subject, statement in zip(IDENTITY_SUBJECTS, snapshot_statements(), strict=True):
+        before = conn.execute(sa.text(SNAPSHOT_LAST_ID)).scalar_one()
+        conn.execute(sa.text(statement), {"run_id": run_id})
+        first, last = conn.execute(
+            sa.text(f"SELECT MIN(id), MAX(id) FROM {SNAPSHOT_TABLE} WHERE id > :before AND run_id = :run_id "
+                    "AND subject = :subject"),
+            {"before": before, "run_id": run_id, "subject": subject},
+        ).one()  # fmt: skip
+        ids[subject] = (first, last) if first is not None else (before + 1, before)
     return ids
 
 

@@ -164,10 +164,6 @@ IDENTITY_COLUMNS = (
 )  # fmt: skip
 
 
-#: what a subject view adds to its identity views: who and when
-_CONTEXT_COLUMNS = ("agency", "year", "form")
-
-
 def identity_view(check_key: str) -> str:
     return f"identity_{check_key}"
 
@@ -482,7 +478,6 @@ def identity_view_statements() -> list[str]:
     """``CREATE VIEW`` statements for the identity, subject and assessable views, in dependency order."""
     selects = identity_selects()
     out = [f"CREATE VIEW {identity_view(k)} AS\n{selects[k]}" for keys in IDENTITY_SUBJECTS.values() for k in keys]
-    own = ", ".join(c for c in IDENTITY_COLUMNS if c not in _CONTEXT_COLUMNS)
     context = {"agency": "a.name AS agency", "year": "r.year AS year", "form": "r.form AS form"}
     columns = ", ".join(context.get(c, f"i.{c}") for c in IDENTITY_COLUMNS)
     for subject, keys in IDENTITY_SUBJECTS.items():
