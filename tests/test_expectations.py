@@ -231,6 +231,34 @@ def test_warehouse_run_stores_results_and_builds_data_docs(validated) -> None:
     assert agency_year_check == {("白银市平川区", 2020, "request_balance"), ("白银市平川区", 2020, "outcome_sum")}
 
 
+def test_every_result_reads_back_as_it_was_stored(validated) -> None:
+    """Passes and not-assessables go in through the driver, findings through SQLAlchemy: through the ORM
+    both read back as the run's results, with the run's id and time."""
+    from sqlmodel import Session, select
+
+    from warehouse.models import CheckResult
+
+    engine, summary, _ = validated
+    with Session(engine) as session:
+        stored = session.exec(select(CheckResult)).all()
+    assert {r.outcome for r in stored} == {"PASS", "FAIL", "NOT_ASSESSABLE"}
+    assert len({(r.run_id, r.created_at) for r in stored}) == 1 and stored[0].run_id == summary.run_id
+    assert stored[0].created_at.year >= 2026
+    got = sorted(
+        ((r.report_id, r.check_key, r.scope, r.outcome, r.severity, r.left_value, r.right_value, r.difference,
+         r.cells, r.message_zh, r.message_en, r.fingerprint, r.numbers_hash)
+         for r in stored),
+        key=repr,
+    )  # fmt: skip
+    want = sorted(
+        ((r.report_id, r.check.key, r.scope, r.outcome.value, r.check.severity.value, r.left_value, r.right_value,
+         r.difference, r.cells or None, r.message_zh, r.message_en, r.fingerprint, r.numbers_hash)
+         for r in summary.results),
+        key=repr,
+    )  # fmt: skip
+    assert got == want
+
+
 def test_the_run_counts_reports_per_check_not_columns(validated) -> None:
     _, summary, _ = validated
     counts = summary.counts()
