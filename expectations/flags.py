@@ -22,7 +22,7 @@ from expectations.checks import sum_identity_expectations
 from expectations.suite import CHECK_BY_KEY, CHECKS
 from warehouse.db import WarehouseError, ensure_writable_schema, translate_errors
 from warehouse.models import CheckResult, FlagReview, utcnow
-from warehouse.query import QueryResult, plain, select_rows
+from warehouse.query import REVIEW_STATE_SQL, QueryResult, plain, select_rows
 
 
 class Decision(StrEnum):
@@ -38,18 +38,16 @@ class UnknownFlag(WarehouseError):
 FLAG_COLUMNS = ("agency", "district", "year", "check_key", "severity", "scope", "message_zh", "message_en", "url",
                 "fingerprint", "review")  # fmt: skip
 
-_FINDINGS_SQL = """SELECT k.report_id, o.agency, o.district, o.year, k.check_key, k.severity, k.outcome, k.scope,
+_FINDINGS_SQL = f"""SELECT k.report_id, o.agency, o.district, o.year, k.check_key, k.severity, k.outcome, k.scope,
   k.left_value, k.right_value, k.difference, k.cells, k.message_zh, k.message_en, o.url, d.portal, k.fingerprint,
-  CASE WHEN f.fingerprint IS NULL THEN 'open'
-       WHEN f.numbers_hash = k.numbers_hash THEN f.decision
-       ELSE 'reopened' END AS review,
+  {REVIEW_STATE_SQL} AS review,
   f.decision AS decision, f.note AS review_note, f.reviewer AS reviewer, f.decided_at AS decided_at
 FROM check_results k
 JOIN report_overview o ON o.report_id = k.report_id
 JOIN reports r ON r.id = k.report_id
 JOIN documents d ON d.id = r.document_id
 LEFT JOIN flag_reviews f ON f.fingerprint = k.fingerprint
-WHERE k.outcome IN ({outcomes}) {filters}
+WHERE k.outcome IN ({{outcomes}}) {{filters}}
 ORDER BY o.district, o.agency, o.year, k.check_key, k.scope"""
 
 

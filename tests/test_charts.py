@@ -248,3 +248,44 @@ def test_the_counts_are_the_same_on_both_backends_and_an_unreadable_total_is_no_
     chart = charts.render_charts(after, cjk_font())[0]
     assert chart.note and chart.note.startswith("* 1 ")
     assert any(t.get_text().endswith("*") for t in chart.figure.axes[0].texts)  # the bar says so
+
+
+def test_the_charts_count_what_the_overview_and_the_flags_say(warehouse_url) -> None:
+    """Checked is report_overview's check_status (a report re-loaded since the run is not checked), and a
+    flag is open by the same review state ``nianbao flags`` shows: dismissed, reopened, stale."""
+    import sqlalchemy as sa
+
+    from expectations.flags import Decision, list_flags, review_flag
+
+    engine = make_engine(warehouse_url)
+    for prefix in ("000", "001", "002", "003", "004"):
+        load_file(engine, seed_path(prefix))
+    validate_warehouse(engine, docs_dir=None)
+    stats = warehouse_stats(engine)
+    assert (stats.reports, stats.checked_reports, stats.flagged_reports) == (5, 5, 1)
+    flags = list_flags(engine)
+    fingerprints = [row[flags.columns.index("fingerprint")] for row in flags.rows]
+    assert len(fingerprints) == 4  # seed 002: request_balance and outcome_sum, in two columns each
+    for fp in fingerprints:
+        review_flag(engine, fp, Decision.DISMISSED, "a typo in the source, confirmed by phone")
+    assert list_flags(engine).rows == [] and warehouse_stats(engine).flagged_reports == 0
+    assert warehouse_stats(engine).failing == []
+    with engine.begin() as conn:  # a review and a finding without numbers: flags says reopened, so do the charts
+        conn.execute(sa.text("UPDATE flag_reviews SET numbers_hash = NULL"))
+        conn.execute(sa.text("UPDATE check_results SET numbers_hash = NULL WHERE outcome = 'FAIL'"))
+    review = flags.columns.index("review")
+    assert {row[review] for row in list_flags(engine).rows} == {"reopened"}
+    assert warehouse_stats(engine).flagged_reports == 1
+    with engine.begin() as conn:  # seed 002 loaded again since the run: unchecked, neither checked nor flagged
+        conn.execute(
+            sa.text("UPDATE reports SET updated_at = :later WHERE id = (SELECT report_id FROM check_results "
+                    "WHERE outcome = 'FAIL' LIMIT 1)"),
+            {"later": "2999-01-01 00:00:00"},
+        )  # fmt: skip
+        unchecked = conn.execute(sa.text("SELECT COUNT(*) FROM report_overview WHERE check_status = 'unchecked'"))
+        assert unchecked.scalar_one() == 1
+    stats = warehouse_stats(engine)
+    engine.dispose()
+    assert (stats.reports, stats.checked_reports, stats.flagged_reports) == (5, 4, 0)
+    assert {(p.portal, p.year): (p.reports, p.checked, p.flagged) for p in stats.checks}[("bypc", 2020)] == (1, 0, 0)
+    assert stats.failing == []

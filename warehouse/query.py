@@ -234,6 +234,14 @@ def stored_documents(engine: Engine) -> list[ManifestRecord]:
         ]
 
 
+#: A finding's review state, from its ``check_results`` row ``k`` and its ``flag_reviews`` row ``f`` (LEFT JOIN
+#: on the fingerprint): ``open`` when never reviewed, the reviewer's decision (``dismissed``, ``confirmed``)
+#: while the numbers are the ones reviewed, else ``reopened``. ``nianbao flags`` and the charts both read it.
+REVIEW_STATE_SQL = """CASE WHEN f.fingerprint IS NULL THEN 'open'
+       WHEN f.numbers_hash = k.numbers_hash THEN f.decision
+       ELSE 'reopened' END"""
+
+
 def failing_fingerprints(engine: Engine) -> set[str]:
     """The fingerprints of the failing check results stored by the last run (none before the first)."""
     with translate_errors(str(engine.url)), engine.connect() as conn:

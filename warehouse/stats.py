@@ -5,9 +5,11 @@ Three questions, one query each, the same SQL on SQLite and PostgreSQL:
 - requests per district and year: row 一、本年新收 (the first request row), column 总计, over the current
   reports (``report_requests``), with how many reports printed no readable total (never counted as 0);
 - reports checked vs flagged per portal and year: the current reports (``report_overview``, status
-  ``parsed``), those with results of the last check run, and those with an open flag (a FAIL not
-  dismissed by a reviewer whose numbers are unchanged, as ``nianbao flags`` lists them);
-- the failing checks by kind: per check key, how many current reports it flags (open flags).
+  ``parsed``), those checked as they are now (``check_status`` is not ``unchecked``: a report loaded or
+  re-parsed since the last check run is not counted as checked), and of those, the ones with an open
+  flag (a FAIL whose review state, ``warehouse.query.REVIEW_STATE_SQL`` as ``nianbao flags`` shows it,
+  is not ``dismissed``);
+- the failing checks by kind: per check key, how many checked current reports it flags (open flags).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from parsers.form import REQUEST_COLUMN_KEYS, REQUEST_ROW_KEYS
 from warehouse.db import translate_errors
+from warehouse.query import REVIEW_STATE_SQL
 
 #: The request row and column the requests chart counts: 一、本年新收 and 总计.
 NEW_REQUESTS_ROW = REQUEST_ROW_KEYS[0]
@@ -41,8 +44,8 @@ class PortalYear:
     portal: str
     year: int
     reports: int  # current reports
-    checked: int  # with results of the last check run
-    flagged: int  # with at least one open flag
+    checked: int  # checked as they are now (report_overview.check_status is not unchecked)
+    flagged: int  # of those, with at least one open flag
 
 
 @dataclass(frozen=True)
@@ -72,15 +75,15 @@ _REQUESTS_SQL = f"""SELECT COALESCE(district, '') AS district, year, SUM({TOTAL_
 FROM report_requests WHERE row_key = :row AND year IS NOT NULL
 GROUP BY 1, 2 ORDER BY 1, 2"""
 
-#: an open flag: a FAIL that no reviewer dismissed for the same numbers (expectations/flags.py)
-_OPEN_FAIL = """k.outcome = 'FAIL' AND NOT EXISTS (SELECT 1 FROM flag_reviews f WHERE f.fingerprint = k.fingerprint
-  AND f.decision = 'dismissed' AND COALESCE(f.numbers_hash, '') = COALESCE(k.numbers_hash, ''))"""
+#: the checked current reports ``o`` (report_overview): checked as they are now
+_CHECKED = "o.status = 'parsed' AND o.check_status <> 'unchecked'"
+#: an open flag of report ``o``: a FAIL whose review state is not dismissed, as ``nianbao flags`` shows it
+_OPEN_FAIL = f"""EXISTS (SELECT 1 FROM check_results k LEFT JOIN flag_reviews f ON f.fingerprint = k.fingerprint
+  WHERE k.report_id = o.report_id AND k.outcome = 'FAIL' AND {REVIEW_STATE_SQL} <> 'dismissed')"""
 
 _CHECKS_SQL = f"""SELECT COALESCE(a.portal, d.portal, :none) AS portal, o.year AS year, COUNT(*) AS reports,
-  SUM(CASE WHEN EXISTS (SELECT 1 FROM check_results k WHERE k.report_id = o.report_id) THEN 1 ELSE 0 END)
-    AS checked,
-  SUM(CASE WHEN EXISTS (SELECT 1 FROM check_results k WHERE k.report_id = o.report_id AND {_OPEN_FAIL})
-    THEN 1 ELSE 0 END) AS flagged
+  SUM(CASE WHEN {_CHECKED} THEN 1 ELSE 0 END) AS checked,
+  SUM(CASE WHEN {_CHECKED} AND {_OPEN_FAIL} THEN 1 ELSE 0 END) AS flagged
 FROM report_overview o
 JOIN reports r ON r.id = o.report_id
 JOIN documents d ON d.id = r.document_id
@@ -89,17 +92,16 @@ WHERE o.status = 'parsed' AND o.year IS NOT NULL
 GROUP BY 1, 2 ORDER BY 1, 2"""
 
 _FAILING_SQL = f"""SELECT k.check_key AS check_key, COUNT(DISTINCT k.report_id) AS flagged
-FROM check_results k JOIN reports r ON r.id = k.report_id
-WHERE r.status = 'parsed' AND {_OPEN_FAIL}
+FROM check_results k JOIN report_overview o ON o.report_id = k.report_id
+LEFT JOIN flag_reviews f ON f.fingerprint = k.fingerprint
+WHERE {_CHECKED} AND k.outcome = 'FAIL' AND {REVIEW_STATE_SQL} <> 'dismissed'
 GROUP BY k.check_key ORDER BY 2 DESC, 1"""
 
 _TOTALS_SQL = f"""SELECT
   (SELECT COUNT(*) FROM reports WHERE status = 'parsed') AS reports,
   (SELECT COUNT(*) FROM reports WHERE status = 'failed') AS failed_documents,
-  (SELECT COUNT(DISTINCT k.report_id) FROM check_results k JOIN reports r ON r.id = k.report_id
-     WHERE r.status = 'parsed') AS checked,
-  (SELECT COUNT(DISTINCT k.report_id) FROM check_results k JOIN reports r ON r.id = k.report_id
-     WHERE r.status = 'parsed' AND {_OPEN_FAIL}) AS flagged,
+  (SELECT COUNT(*) FROM report_overview o WHERE {_CHECKED}) AS checked,
+  (SELECT COUNT(*) FROM report_overview o WHERE {_CHECKED} AND {_OPEN_FAIL}) AS flagged,
   (SELECT MAX(loaded_at) FROM documents) AS as_of"""
 
 
