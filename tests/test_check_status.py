@@ -78,6 +78,46 @@ def test_loaded_reports_are_unchecked_until_validated_and_again_when_they_change
     assert states[flagged.report_id] == ("flagged", 4)
 
 
+def test_a_change_to_the_previous_year_or_another_copy_makes_a_report_unchecked(engine) -> None:
+    """carry_continuity reads the year before, documents_agree the other copies: when they change after a
+    run, the report's results no longer speak for it."""
+    import hashlib
+
+    from parsers import parse_file
+    from warehouse.load import store_report
+
+    base = parse_file(seed_path("000"))
+
+    def load(report, name: str):
+        sha256 = hashlib.sha256(name.encode()).hexdigest()
+        return store_report(engine, DocumentInfo(url=f"https://example.invalid/{name}"), sha256, report)
+
+    earlier = load(base.model_copy(update={"year": base.year - 1}), "earlier")
+    later = load(base, "later")
+    other = load(base.model_copy(update={"agency": "银川市西夏区另一个局"}), "other")
+    validate_warehouse(engine)
+    status = "SELECT report_id, check_status FROM report_overview WHERE status = 'parsed'"
+    assert {s for _, s in _rows(engine, status)} <= {"clean", "flagged", "uncertain"}
+
+    # the year before is loaded again (a new version of its document): both its own and the next year's
+    # results are stale; another agency's report is not
+    changed = base.model_copy(update={"year": base.year - 1, "preamble": "更正后的报告"})
+    again = store_report(engine, DocumentInfo(url="https://example.invalid/earlier"), "e" * 64, changed)
+    assert again.status is LoadStatus.NEW_VERSION
+    states = dict(_rows(engine, status))
+    assert states[again.report_id] == "unchecked" and states[later.report_id] == "unchecked"
+    assert states[other.report_id] != "unchecked" and earlier.report_id not in states
+
+    validate_warehouse(engine)
+    assert "unchecked" not in dict(_rows(engine, status)).values()
+    # a second copy of the later report (another URL, other bytes): its copies are compared again
+    copy = load(base.model_copy(update={"preamble": "转载"}), "later-copy")
+    states = dict(_rows(engine, status))
+    current = later.report_id if later.report_id in states else copy.report_id
+    assert states[current] == "unchecked"
+    assert states[other.report_id] != "unchecked"
+
+
 def test_the_migration_goes_down_and_up(engine) -> None:
     from alembic import command
 

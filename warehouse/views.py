@@ -59,14 +59,19 @@ WHERE r.status = 'parsed'"""
 
 
 #: Whether the stored check results speak for the report as it is now: there are some, and none is older
-#: than the report's last load, re-parse or change of current document (``reports.updated_at``).
-_CHECKED = "k.n_results IS NOT NULL AND k.checked_at >= r.updated_at"
+#: than the report's last load, re-parse or change of current document (``reports.updated_at``), nor than a
+#: change to a report its checks read: the same agency's reports of the year before (carry_continuity) and
+#: its other copies of the year (documents_agree), any of them loaded, re-parsed or re-elected since.
+_CHECKED = """k.n_results IS NOT NULL AND k.checked_at >= r.updated_at
+    AND NOT EXISTS (SELECT 1 FROM reports x JOIN agencies xa ON xa.id = x.agency_id
+      WHERE xa.key = a.key AND x.year IN (r.year, r.year - 1) AND x.id <> r.id AND x.updated_at > k.checked_at)"""
 
 
 def overview_statement() -> str:
     """``report_overview``: one row per current report (and per document that is no report), with its check
     state: ``check_status`` is ``unchecked`` until ``nianbao validate`` has checked the report as it is now
-    (a report loaded or re-parsed since the last run is ``unchecked`` again), then ``flagged`` (a check
+    (a report loaded or re-parsed since the last run is ``unchecked`` again, and so is one whose previous
+    year or another copy changed since: its checks read them), then ``flagged`` (a check
     failed), ``uncertain`` (none failed, one could not be decided), ``not_assessable`` (no check applied)
     or ``clean``; ``not_checkable`` for a document with no report (failed, in_attachment).
     ``failed_checks`` is NULL unless the report is checked: an unchecked report never counts 0 failures."""
