@@ -98,10 +98,10 @@ def nightly(
         pending, parsed, settings.warehouse_url, data, n=len(pending), with_attachments=pages_with_attachments(records)
     )
     checked = validate(settings.warehouse_url, str(settings.paths.docs) if docs else None)
-    markdown = publish_artifacts("nianbao nightly run", crawl, stats, checked)
+    portals = portal_rows(crawl, stats, checked["flagged"])
+    markdown = publish_artifacts("nianbao nightly run", crawl, stats, checked, portals)
     report_html = publish_report(settings.warehouse_url, data)
     errors = [asdict(e) for e in stats.errors]
-    portals = portal_rows(crawl, stats, checked["flagged"])
     return {"crawl": crawl, "loaded": dict(stats.counts), "errors": errors, "checks": checked, "portals": portals,
             "summary": markdown, "report_html": report_html}  # fmt: skip
 

@@ -31,10 +31,10 @@ def reparse(data_dir: str | None = None, database_url: str | None = None, docs: 
         with_attachments=pages_with_attachments(records),
     )  # fmt: skip
     checked = validate(settings.warehouse_url, str(settings.paths.docs) if docs else None)
-    markdown = publish_artifacts("nianbao re-parse", {}, stats, checked)
+    portals = portal_rows({}, stats, checked["flagged"])
+    markdown = publish_artifacts("nianbao re-parse", {}, stats, checked, portals)
     report_html = publish_report(settings.warehouse_url, str(settings.data_dir))
     errors = [asdict(e) for e in stats.errors]
-    portals = portal_rows({}, stats, checked["flagged"])
     return {"loaded": dict(stats.counts), "errors": errors, "checks": checked, "portals": portals,
             "summary": markdown, "report_html": report_html}  # fmt: skip
 

@@ -237,12 +237,12 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def publish_artifacts(title: str, crawl: dict[str, dict], stats: LoadStats, checked: dict) -> str:
-    """The run's markdown artifact, summary first — per portal: reports listed, documents new, changed and
-    unreadable, reports flagged; then one line per flagged report — then the details (faults, unreadable
-    documents, checks, Data Docs); and a table artifact with one row per flagged report."""
+def publish_artifacts(title: str, crawl: dict[str, dict], stats: LoadStats, checked: dict, rows: list[dict]) -> str:
+    """The run's markdown artifact, summary first — per portal (``rows``, :func:`portal_rows`): reports
+    listed, documents new, changed and unreadable, reports flagged; then one line per flagged report — then
+    the details (faults, unreadable documents, checks, Data Docs); and a table artifact with one row per
+    flagged report."""
     flagged = checked.get("flagged", [])
-    rows = portal_rows(crawl, stats, flagged)
     lines = [f"# {title}", ""]
     lines += ["| portal | status | reports listed | new documents | changed documents | unreadable documents "
               "| flagged reports | faults |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
