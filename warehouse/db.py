@@ -6,6 +6,7 @@ Driver errors become :class:`WarehouseError` subclasses with one-line messages.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sqlite3
 import weakref
@@ -246,6 +247,16 @@ def alembic_config(connection: sa.Connection | None = None, url: str | None = No
     if connection is not None:
         config.attributes["connection"] = connection
     return config
+
+
+def migration_module(filename: str):
+    """A migration of warehouse/migrations/versions as a module: a later migration reads the SQL an earlier
+    one froze in its file (its views), to put it back on the way down."""
+    path = MIGRATIONS / "versions" / filename
+    spec = importlib.util.spec_from_file_location(f"nianbao_migration_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
 
 
 @cache

@@ -15,12 +15,10 @@ Create Date: 2026-12-02
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import sqlalchemy as sa
 from alembic import op
 
+from warehouse.db import migration_module
 from warehouse.identity import agency_key, fingerprint
 from warehouse.load import elect
 
@@ -192,11 +190,7 @@ def _rekey_findings(conn: sa.Connection) -> None:
 
 def _views_0001():
     """The views 0001 made (0002 and 0003 changed none)."""
-    path = Path(__file__).with_name("0001_initial.py")
-    spec = importlib.util.spec_from_file_location("nianbao_migration_0001", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module._views_0001()
+    return migration_module("0001_initial.py")._views_0001()
 
 
 def downgrade() -> None:

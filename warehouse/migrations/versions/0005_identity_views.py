@@ -14,11 +14,10 @@ Create Date: 2026-12-02
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import sqlalchemy as sa
 from alembic import op
+
+from warehouse.db import migration_module
 
 revision = "0005"
 down_revision = "0004"
@@ -299,11 +298,7 @@ def upgrade() -> None:
 
 
 def _migration_0004():
-    path = Path(__file__).with_name("0004_report_identity.py")
-    spec = importlib.util.spec_from_file_location("nianbao_migration_0004", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+    return migration_module("0004_report_identity.py")
 
 
 def _views_0004() -> list[str]:

@@ -18,26 +18,16 @@ Create Date: 2026-12-02
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import sqlalchemy as sa
 from alembic import op
 
+from warehouse.db import migration_module
 from warehouse.views import identity_drop_statements, identity_view_statements
 
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
-
-
-def _migration_0005():
-    path = Path(__file__).with_name("0005_identity_views.py")
-    spec = importlib.util.spec_from_file_location("nianbao_migration_0005", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
 
 
 def upgrade() -> None:
@@ -53,7 +43,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    m0005 = _migration_0005()
+    m0005 = migration_module("0005_identity_views.py")
     for name in reversed(m0005._IDENTITY_VIEW_NAMES_0005):
         op.execute(f"DROP VIEW IF EXISTS {name}")
     op.drop_index("ix_identity_sides_check", "identity_sides")

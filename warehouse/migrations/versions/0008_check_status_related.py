@@ -13,10 +13,9 @@ Create Date: 2026-12-02
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 from alembic import op
+
+from warehouse.db import migration_module
 
 revision = "0008"
 down_revision = "0007"
@@ -56,14 +55,6 @@ LEFT JOIN (
 WHERE r.status IN ('parsed', 'failed', 'in_attachment')"""  # noqa: E501
 
 
-def _overview_0006() -> str:
-    path = Path(__file__).with_name("0006_check_status.py")
-    spec = importlib.util.spec_from_file_location("nianbao_migration_0006", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module._OVERVIEW_0006
-
-
 def upgrade() -> None:
     op.execute("DROP VIEW IF EXISTS report_overview")
     op.execute(_OVERVIEW_0008)
@@ -71,4 +62,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP VIEW IF EXISTS report_overview")
-    op.execute(_overview_0006())
+    op.execute(migration_module("0006_check_status.py")._OVERVIEW_0006)
