@@ -36,12 +36,13 @@ class UnknownFlag(WarehouseError):
 
 #: What ``nianbao flags --json/--csv`` prints: one row per finding (docs/checks.md).
 FLAG_COLUMNS = ("agency", "district", "year", "check_key", "severity", "scope", "message_zh", "message_en", "url",
-                "fingerprint", "review")  # fmt: skip
+                "fingerprint", "review", "stale")  # fmt: skip
 
 _FINDINGS_SQL = f"""SELECT k.report_id, o.agency, o.district, o.year, k.check_key, k.severity, k.outcome, k.scope,
   k.left_value, k.right_value, k.difference, k.cells, k.message_zh, k.message_en, o.url, d.portal, k.fingerprint,
   {REVIEW_STATE_SQL} AS review,
-  f.decision AS decision, f.note AS review_note, f.reviewer AS reviewer, f.decided_at AS decided_at
+  f.decision AS decision, f.note AS review_note, f.reviewer AS reviewer, f.decided_at AS decided_at,
+  CASE WHEN o.check_status = 'unchecked' THEN 1 ELSE 0 END AS stale
 FROM check_results k
 JOIN report_overview o ON o.report_id = k.report_id
 JOIN reports r ON r.id = k.report_id
@@ -74,6 +75,8 @@ def _findings(
     outcomes = "'FAIL', 'UNCERTAIN'" if include_uncertain else "'FAIL'"
     result = select_rows(engine, _FINDINGS_SQL.format(outcomes=outcomes, filters=" ".join(filters)), params)
     rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
+    for row in rows:  # the report changed since the run that found this (report_overview.check_status)
+        row["stale"] = bool(row["stale"])
     if not include_dismissed:
         rows = [row for row in rows if row["review"] != Decision.DISMISSED.value]
     return rows
@@ -114,6 +117,9 @@ class FlaggedReport:
     review: str  # the most urgent of its findings' review states (REVIEW_ORDER)
     reviews: dict[str, int]  # review state -> findings, in REVIEW_ORDER
     severity: str  # error when any of its findings is an error, else warning
+    #: the report changed since the run that flagged it (loaded, re-parsed, or its previous year or another
+    #: copy changed: report_overview.check_status is unchecked): the flags are of the report as it was
+    stale: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "checks": list(self.checks), "fingerprints": list(self.fingerprints)}
@@ -150,6 +156,7 @@ def findings_to_reports(findings: list[dict[str, Any]]) -> list[FlaggedReport]:
                 review=min((r["review"] for r in rows), key=_urgency),
                 reviews=dict(sorted(Counter(r["review"] for r in rows).items(), key=lambda kv: _urgency(kv[0]))),
                 severity="error" if any(r["severity"] == "error" for r in rows) else "warning",
+                stale=any(r.get("stale") for r in rows),
             )
         )  # fmt: skip
     return reports

@@ -590,7 +590,7 @@ def flags(
         raise _warehouse_failure(exc) from None
     if (as_json or as_csv) and by_report:
         columns = ["agency", "district", "year", "checks", "largest_difference", "url", "portal", "review", "reviews",
-                   "severity", "fingerprints", "report_id"]  # fmt: skip
+                   "severity", "fingerprints", "report_id", "stale"]  # fmt: skip
         rows = [tuple(_flat(r.as_dict()[c], as_csv) for c in columns) for r in reports]
         print_rows(out, columns, rows, fmt="json" if as_json else "csv")
     elif as_json or as_csv:

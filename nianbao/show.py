@@ -198,6 +198,8 @@ def print_flags(console: Console, columns: list[str], rows: list[tuple]) -> None
         head.append(f"{plain(r['agency'] or pick('（机关不明）', '(agency unknown)'))} {r['year'] or ''}", style="bold")
         head.append(f"  {r['check_key']}" + (f"[{plain(r['scope'])}]" if r["scope"] else ""), style="red")
         head.append(f"  {r['review']}  {r['fingerprint'][:12]}", style="dim")
+        if r.get("stale"):
+            head.append("  " + stale_mark(), style="yellow")
         console.print(head, soft_wrap=True)
         console.print(Text(f"  {plain(message(r))}"), soft_wrap=True)
         console.print(Text(f"  {plain(r['url'])}", style="dim"), soft_wrap=True)
@@ -210,6 +212,11 @@ def print_flags(console: Console, columns: list[str], rows: list[tuple]) -> None
 def _report_fields(report: object) -> dict:
     """A flagged report as a dict, whether it came as a record (expectations.flags) or a flow's dict."""
     return report.as_dict() if hasattr(report, "as_dict") else dict(report)  # type: ignore[arg-type]
+
+
+def stale_mark() -> str:
+    """The mark of a flag whose report changed since the run that found it."""
+    return pick("（检查后已更改）", "(changed since the check)")
 
 
 def flagged_report_line(report: object, who_width: int = 0, checks_width: int = 0, *, mark_new: bool = False) -> Text:
@@ -231,6 +238,8 @@ def flagged_report_line(report: object, who_width: int = 0, checks_width: int = 
         line.append("[" + ", ".join(f"{state} {n}" for state, n in reviews.items()) + "]  ", style="cyan")
     if mark_new and r.get("new"):
         line.append(pick("新  ", "new  "), style="bold yellow")
+    if r.get("stale"):
+        line.append(stale_mark() + "  ", style="yellow")
     line.append(plain(r.get("url") or ""), style="dim")
     return line
 
@@ -256,6 +265,14 @@ def print_flagged_summary(console: Console, reports: list, findings: int | None 
         "every finding: nianbao flags --details; one finding's evidence: nianbao flags show FINGERPRINT",
     )
     console.print(Text(f"{counted} — {hint}", style="dim"), soft_wrap=True)
+    stale = sum(1 for r in reports if _report_fields(r).get("stale"))
+    if stale:
+        console.print(
+            Text(pick(f"{stale} 份报告在检查后已更改，其标记针对旧版本：运行 nianbao validate 重新检查",
+                      f"{stale} report(s) changed since the check, flagged as they were: nianbao validate checks "
+                      "them again"), style="yellow"),
+            soft_wrap=True,
+        )  # fmt: skip
 
 
 def _cell_label(cell: dict) -> str:

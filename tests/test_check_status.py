@@ -163,3 +163,26 @@ def test_load_says_unchecked_and_validate_says_what_it_found(env) -> None:
     # loading the same files again changes nothing: nothing unchecked to mention
     again = runner.invoke(app, ["load", str(seed_path("003"))])
     assert again.stdout.strip() == "loaded 1 file(s): 1 unchanged"
+
+
+def test_flags_of_a_report_changed_since_the_check_say_so(env, tmp_path, monkeypatch) -> None:
+    """``nianbao flags`` lists what the last run found; a report loaded again since (here: re-parsed by a newer
+    parser) is marked, in the line, the details and the JSON, until validate checks it again."""
+    runner = CliRunner()
+    assert runner.invoke(app, ["load", "--validate", str(seed_path("002")), str(seed_path("003"))]).exit_code == 0
+    listed = runner.invoke(app, ["flags"])
+    assert "(changed since the check)" not in listed.stdout
+    assert {r["stale"] for r in json.loads(runner.invoke(app, ["flags", "--json"]).stdout)} == {False}
+
+    monkeypatch.setattr(load_module, "PARSER_VERSION", "999.0.0")
+    assert runner.invoke(app, ["load", str(seed_path("002"))]).exit_code == 0
+    listed = runner.invoke(app, ["flags"])
+    assert "白银市平川区 2020" in listed.stdout and "(changed since the check)" in listed.stdout
+    assert "1 report(s) changed since the check, flagged as they were" in listed.stdout
+    assert "(changed since the check)" in runner.invoke(app, ["flags", "--details"]).stdout
+    assert {r["stale"] for r in json.loads(runner.invoke(app, ["flags", "--json"]).stdout)} == {True}
+    by_report = json.loads(runner.invoke(app, ["flags", "--json", "--by-report"]).stdout)
+    assert [r["stale"] for r in by_report] == [True]
+
+    assert runner.invoke(app, ["validate", "--no-docs"]).exit_code == 0
+    assert "(changed since the check)" not in runner.invoke(app, ["flags"]).stdout
