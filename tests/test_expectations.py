@@ -347,6 +347,8 @@ def test_a_failing_expectation_stops_the_run(warehouse_url, monkeypatch) -> None
     altered = tuple(dataclasses.replace(c, expectations=broken) if c is REQUEST_BALANCE else c for c in CHECKS)
     with pytest.raises(ValidationFailed, match="request_balance"):
         evaluate(engine, altered)
+    with engine.connect() as conn:  # the failed run deleted its snapshot all the same
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM identity_sides")).scalar_one() == 0
     engine.dispose()
 
 
