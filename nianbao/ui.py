@@ -103,13 +103,18 @@ class Stopped(KeyboardInterrupt):
 
 def stop_on_signals() -> None:
     """Make SIGTERM (systemd, docker, kill) and SIGHUP (the terminal closed) stop ``nianbao ui`` the way Ctrl-C
-    does: an exception in the main thread, so that its ``finally`` stops the server and the worker."""
+    does (and Ctrl-C itself, however the process started): an exception in the main thread, so that its
+    ``finally`` stops the server and the worker."""
 
     def _raise(signum: int, _frame: object) -> None:
         raise Stopped(signal.Signals(signum).name)
 
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise)
+    # Ctrl-C as well, even when this process started with SIGINT ignored: a background job of a shell without
+    # job control inherits that, Python then leaves it ignored, and the UI outlived a kill -INT (a CI run
+    # started in the background saw it)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def hold_signals() -> None:
