@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sqlite3
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -189,7 +190,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             # WAL: queries can read while a load writes; NORMAL sync is durable across app crashes.
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _journal_mode_wal(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
@@ -200,6 +201,21 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
             connect_args["options"] = "-c default_transaction_read_only=on"
         return sa.create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
     return sa.create_engine(parsed)
+
+
+def _journal_mode_wal(cursor: sqlite3.Cursor, wait: float = 30) -> None:
+    """Put the database in WAL mode. Switching a new file takes an exclusive lock, and SQLite does not wait
+    for it (busy_timeout does not apply): when several loads open a new warehouse at once, one got "database
+    is locked" (tests/test_schema_atomic.py, about one run in fifty). Retry for as long as busy_timeout waits."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 @contextmanager
