@@ -209,14 +209,15 @@ VALID_NUMBER = _valid_number()
 
 def _sum_identity(
     key: str, *, tbl: str, scope: str, member: str, left: tuple[str, ...], right: tuple[str, ...],
-    expected_left: str, expected_right: str, operands: str,
+    expected_left: str, expected_right: str, operands: tuple[str, str],
 ) -> str:  # fmt: skip
     """``sum(left members) = sum(right members)`` within each scope of each current report.
 
     The operands are the report's cells of ``tbl`` whose ``member`` is one of ``left`` or ``right`` (a cell on
     the left is not on the right); each side is summed, and is NULL when one of its operands is unreadable
     or fewer operands than expected are present. Grouped by ``r.id`` first, so that SQLite reads the cells
-    in the order of their index (report, table, row) rather than sorting them.
+    in the order of their index (report, table, row) rather than sorting them. ``operands``: the text before
+    and after the scope in the column ``operands``.
     """
     members = tuple(dict.fromkeys(left + right))
     on_left = f"c.{member} = '{left[0]}'" if len(left) == 1 else f"c.{member} IN {_in(left)}"
@@ -249,7 +250,7 @@ def _sum_identity(
   ({expected_left}) + ({expected_right}) - COUNT(DISTINCT c.{member}) AS n_missing,
   COUNT(CASE WHEN c.kind = 'blank' THEN 1 END) AS n_blank,
   COUNT(CASE WHEN c.kind = 'inferred' THEN 1 END) AS n_inferred,
-  {operands.replace("s.scope", scope)} AS operands
+  '{operands[0]}' || {scope} || '{operands[1]}' AS operands
 FROM reports r JOIN cells c ON c.report_id = r.id AND c.tbl = '{tbl}' AND c.{member} IN {_in(members)}
 WHERE r.status = 'parsed'
 GROUP BY r.id, {scope}"""
@@ -335,7 +336,7 @@ def identity_selects() -> dict[str, str]:
             right=settled,
             expected_left="2",
             expected_right="2",
-            operands=f"'{requests}[' || s.scope || ']: {_plus(received)} = {_plus(settled)}'",
+            operands=(f"{requests}[", f"]: {_plus(received)} = {_plus(settled)}"),
         ),
         "outcome_sum": _sum_identity(
             "outcome_sum",
@@ -346,7 +347,7 @@ def identity_selects() -> dict[str, str]:
             right=OUTCOME_ROW_KEYS,
             expected_left="1",
             expected_right=f"(CASE WHEN {is_2021} = 1 THEN {n_2021} ELSE {n_2019} END)",
-            operands=f"'{requests}[' || s.scope || ']: {total_processed} = granted + … + other_*'",
+            operands=(f"{requests}[", f"]: {total_processed} = granted + … + other_*"),
         ),
         "applicant_sum": _sum_identity(
             "applicant_sum",
@@ -357,7 +358,7 @@ def identity_selects() -> dict[str, str]:
             right=APPLICANT_COLUMN_KEYS,
             expected_left="1",
             expected_right=str(len(APPLICANT_COLUMN_KEYS)),
-            operands=f"'{requests}[' || s.scope || ']: {total_column} = {_plus(APPLICANT_COLUMN_KEYS)}'",
+            operands=(f"{requests}[", f"]: {total_column} = {_plus(APPLICANT_COLUMN_KEYS)}"),
         ),
         "complete": f"""SELECT 'complete' AS check_key, r.id AS report_id, NULL AS scope,
   SUM(CASE WHEN {valid} THEN 1 ELSE 0 END) AS left_value,
@@ -383,7 +384,7 @@ GROUP BY r.id""",
             right=tuple(f"{g}_{p}" for g, _ in REVIEW_GROUPS for p in parts),
             expected_left="1",
             expected_right=str(len(parts)),
-            operands=f"'{reviews}: ' || s.scope || '_{total} = {_plus(parts)}'",
+            operands=(f"{reviews}: ", f"_{total} = {_plus(parts)}"),
         ),
         "outdated_form": f"""SELECT 'outdated_form' AS check_key, r.id AS report_id, NULL AS scope,
   r.year AS left_value, CAST(r.form AS INTEGER) AS right_value,
@@ -503,7 +504,8 @@ def identity_view_statements() -> list[str]:
 #: of recomputing the sums, and the suites see one state of the warehouse. It keeps what the suites read:
 #: every column of the views but ``operands`` (text for people; no expectation reads it). Rows carry the
 #: run's id, each subject's rows are one range of ids (inserted by one statement), and the run deletes
-#: them when it ends. No index: the suites read their subject's range of ids (the primary key).
+#: them when it ends. No index on the run: the suites read their subject's range of ids (the primary key);
+#: the index on ``check_key`` serves their queries per check.
 SNAPSHOT_TABLE = "identity_sides"
 SNAPSHOT_COLUMNS = tuple(c for c in IDENTITY_COLUMNS if c != "operands")
 
@@ -519,7 +521,7 @@ def snapshot_statements() -> list[str]:
     ]
 
 
-#: the highest id in the snapshot: read before a run's inserts and after each, it gives each subject's range
+#: the highest id in the snapshot: read before each subject's INSERT, its rows are the ones after it
 SNAPSHOT_LAST_ID = f"SELECT COALESCE(MAX(id), 0) FROM {SNAPSHOT_TABLE}"
 
 
