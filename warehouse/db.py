@@ -153,6 +153,10 @@ def _unreachable_hint(server: bool = True) -> Iterator[None]:
         raise WarehouseUnavailable(f"{exc} (is the server running? check NIANBAO_DATABASE_URL / --db)") from None
 
 
+#: How long SQLite waits for another connection's lock before "database is locked"
+BUSY_TIMEOUT_S = 30
+
+
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """An engine for ``url``. Read-only engines cannot write by construction:
     SQLite opened with ``mode=ro``, PostgreSQL sessions with ``default_transaction_read_only``.
@@ -170,7 +174,8 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
                 # its -shm file even to read, so open it immutable, which needs none (nobody can write there).
                 mode = "mode=ro" if os.access(path.parent, os.W_OK) else "immutable=1"
                 return sa.create_engine(
-                    f"sqlite:///file:{path.resolve().as_posix()}?{mode}&uri=true", connect_args={"timeout": 30}
+                    f"sqlite:///file:{path.resolve().as_posix()}?{mode}&uri=true",
+                    connect_args={"timeout": BUSY_TIMEOUT_S},
                 )
             try:
                 path.parent.mkdir(exist_ok=True)
@@ -182,13 +187,13 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
                 raise WarehouseUnavailable(
                     f"{describe_url(url)}: cannot create {path.parent}: {exc.strerror}"
                 ) from None
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             # WAL: queries can read while a load writes; NORMAL sync is durable across app crashes.
             _journal_mode_wal(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -203,11 +208,11 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     return sa.create_engine(parsed)
 
 
-def _journal_mode_wal(cursor: sqlite3.Cursor, wait: float = 30) -> None:
+def _journal_mode_wal(cursor: sqlite3.Cursor) -> None:
     """Put the database in WAL mode. Switching a new file takes an exclusive lock, and SQLite does not wait
     for it (busy_timeout does not apply): when several loads open a new warehouse at once, one got "database
     is locked" (tests/test_schema_atomic.py, about one run in fifty). Retry for as long as busy_timeout waits."""
-    deadline = time.monotonic() + wait
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
     while True:
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
